@@ -1,0 +1,51 @@
+"""The `coach` command: one subcommand per module, each with `register` and `run`.
+
+A subcommand module exposes `register(subparsers)`, which adds its parser and sets
+`handler=run` on it. Handlers return the exit code; usage errors exit 2 through argparse.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from types import ModuleType
+
+from coach import __version__
+
+
+def _commands() -> list[ModuleType]:
+    from coach.cli import lessons_cmd
+
+    return [lessons_cmd]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="coach",
+        description="A terminal tutor for shipping Claude integrations that survive production. "
+        "Run with no command to open the app.",
+    )
+    parser.add_argument("--version", action="version", version=f"coach {__version__}")
+    parser.set_defaults(handler=None)
+    subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
+    for module in _commands():
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler = args.handler
+    if handler is None:
+        from coach.cli.lessons_cmd import run_home
+
+        handler = run_home
+    try:
+        return int(handler(args) or 0)
+    except KeyboardInterrupt:
+        print(file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0

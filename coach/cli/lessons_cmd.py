@@ -1,0 +1,125 @@
+"""`coach list`, `coach lint`, `coach new`: the course as files."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from coach import paths
+from coach.curriculum import load_curriculum
+from coach.curriculum.model import display_path
+from coach.curriculum.scaffold import ScaffoldError, new_exercise, new_lesson
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("list", help="list lessons and their exercises",
+                              description="List lessons and their exercises with their ids.")
+    p.add_argument("--json", action="store_true", help="print JSON for scripts")
+    p.set_defaults(handler=run_list)
+
+    p = subparsers.add_parser(
+        "lint", help="validate lesson files",
+        description="Validate lesson files. With no PATH: the bundled lessons and the user "
+        f"lesson folder ({display_path(paths.user_lessons_dir())}). Exit 0 when clean, 1 with errors.",
+    )
+    p.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="lesson files or folders")
+    p.set_defaults(handler=run_lint)
+
+    p = subparsers.add_parser("new", help="write a lesson or exercise skeleton",
+                              description="Write a skeleton that `coach lint` accepts as is.")
+    kinds = p.add_subparsers(title="what", metavar="WHAT", required=True)
+    lesson = kinds.add_parser("lesson", help="a new lesson file",
+                              description="Write LESSONS_DIR/ID.toml with one of everything.")
+    lesson.add_argument("id", metavar="ID", help="lesson id: lowercase letters, digits and '-'")
+    lesson.add_argument("--title", required=True, help="the lesson's title")
+    lesson.add_argument("--dir", type=Path, default=None,
+                        help=f"lessons folder (default: {display_path(paths.user_lessons_dir())})")
+    lesson.set_defaults(handler=run_new_lesson)
+    exercise = kinds.add_parser(
+        "exercise", help="a new exercise in a lesson",
+        description="Append an exercise to a lesson file and write its starter code.")
+    exercise.add_argument("lesson_id", metavar="LESSON_ID")
+    exercise.add_argument("exercise_id", metavar="EXERCISE_ID")
+    exercise.add_argument("--title", default=None, help="the exercise's title")
+    exercise.set_defaults(handler=run_new_exercise)
+
+
+def run_home(args: argparse.Namespace) -> int:
+    """Until the app lands, `coach` alone shows the course."""
+    print("coach: the app is coming; until then, here is the course.\n")
+    code = run_list(argparse.Namespace(json=False))
+    print("\nTry `coach --help` for the commands.")
+    return code
+
+
+def run_list(args: argparse.Namespace) -> int:
+    curriculum = load_curriculum()
+    if args.json:
+        print(json.dumps({
+            "lessons": [
+                {
+                    "id": lesson.id,
+                    "title": lesson.title,
+                    "file": str(lesson.file),
+                    "exercises": [{"id": e.id, "title": e.title} for e in lesson.exercises],
+                }
+                for lesson in curriculum.lessons
+            ],
+            "errors": [str(error) for error in curriculum.errors],
+        }, indent=2))
+        return 0
+    if not curriculum.lessons and not curriculum.errors:
+        print("No lessons found.")
+    for lesson in curriculum.lessons:
+        print(f"{lesson.order:>2}. {lesson.title}  [{lesson.id}]")
+        for exercise in lesson.exercises:
+            print(f"      - {exercise.title}  [{exercise.id}]")
+    for file in curriculum.broken_files:
+        print(f"\nnot loaded: {display_path(file)}", file=sys.stderr)
+        for error in curriculum.errors:
+            if error.file == file:
+                print(f"  {error}", file=sys.stderr)
+    return 0
+
+
+def run_lint(args: argparse.Namespace) -> int:
+    targets = args.paths or None
+    if targets:
+        missing = [p for p in targets if not p.exists()]
+        if missing:
+            for p in missing:
+                print(f"coach lint: no such file or folder: {p}", file=sys.stderr)
+            return 1
+    curriculum = load_curriculum(targets)
+    for error in curriculum.errors:
+        print(error)
+    lessons = len(curriculum.lessons)
+    if curriculum.errors:
+        files = len(curriculum.broken_files)
+        print(f"\n{len(curriculum.errors)} error(s) in {files} file(s); {lessons} lesson(s) clean.")
+        return 1
+    print(f"{lessons} lesson(s) clean.")
+    return 0
+
+
+def run_new_lesson(args: argparse.Namespace) -> int:
+    try:
+        file = new_lesson(args.id, args.title, args.dir or paths.user_lessons_dir())
+    except ScaffoldError as exc:
+        print(f"coach new lesson: {exc}", file=sys.stderr)
+        return 1
+    print(f"wrote {display_path(file)}")
+    return 0
+
+
+def run_new_exercise(args: argparse.Namespace) -> int:
+    try:
+        file, starter = new_exercise(args.lesson_id, args.exercise_id, args.title)
+    except ScaffoldError as exc:
+        print(f"coach new exercise: {exc}", file=sys.stderr)
+        return 1
+    print(f"added exercise '{args.exercise_id}' to {display_path(file)}")
+    print(f"wrote {display_path(starter)}")
+    return 0

@@ -1,0 +1,244 @@
+"""Load lesson files into plain data, collecting located errors instead of raising.
+
+A broken file never stops the others from loading: it is reported and skipped.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import tomllib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from coach import paths
+from coach.curriculum.locate import key_lines, line_of
+from coach.curriculum.model import (
+    CheckItem,
+    Discussion,
+    Exercise,
+    Lesson,
+    LessonError,
+    Section,
+    Source,
+)
+from coach.curriculum.schema import LESSON, check_table, did_you_mean
+
+
+@dataclass(frozen=True)
+class References:
+    """Names a lesson may refer to; None means that registry is not consulted."""
+
+    checks: Callable[[], Iterable[str]] | None = None
+    scenarios: Callable[[], Iterable[str]] | None = None
+
+
+def default_references() -> References:
+    """The registries that exist so far: scenarios from the stub, checks from the grader."""
+    return References()
+
+
+@dataclass
+class Curriculum:
+    lessons: list[Lesson] = field(default_factory=list)
+    errors: list[LessonError] = field(default_factory=list)
+
+    def lesson(self, lesson_id: str) -> Lesson | None:
+        return next((lesson for lesson in self.lessons if lesson.id == lesson_id), None)
+
+    def exercise(self, exercise_id: str) -> Exercise | None:
+        for lesson in self.lessons:
+            for exercise in lesson.exercises:
+                if exercise.id == exercise_id:
+                    return exercise
+        return None
+
+    @property
+    def broken_files(self) -> list[Path]:
+        return sorted({error.file for error in self.errors})
+
+
+def default_lesson_dirs() -> list[Path]:
+    return [paths.bundled_lessons_dir(), paths.user_lessons_dir()]
+
+
+def lesson_files(targets: Iterable[Path]) -> list[Path]:
+    """Lesson files named directly or found in the given folders; missing folders are skipped."""
+    files: list[Path] = []
+    for target in targets:
+        if target.is_dir():
+            files.extend(sorted(target.glob("*.toml")))
+        elif target.exists() or target.suffix == ".toml":
+            files.append(target)
+    return files
+
+
+def load_curriculum(
+    targets: Iterable[Path] | None = None, references: References | None = None
+) -> Curriculum:
+    references = references if references is not None else default_references()
+    curriculum = Curriculum()
+    files = lesson_files(default_lesson_dirs() if targets is None else targets)
+    seen_lessons: dict[str, Path] = {}
+    seen_exercises: dict[str, Path] = {}
+    for file in files:
+        lesson, errors = load_lesson_file(file, references)
+        if lesson is not None:
+            errors += _duplicates(lesson, file, seen_lessons, seen_exercises)
+        curriculum.errors.extend(errors)
+        if lesson is not None and not errors:
+            curriculum.lessons.append(lesson)
+    curriculum.lessons.sort(key=lambda lesson: (lesson.order, lesson.id))
+    return curriculum
+
+
+def _duplicates(
+    lesson: Lesson, file: Path, lessons: dict[str, Path], exercises: dict[str, Path]
+) -> list[LessonError]:
+    text = file.read_text(encoding="utf-8")
+    lines = key_lines(text)
+    errors = []
+    if lesson.id in lessons:
+        errors.append(LessonError(file, line_of(lines, "id"), "id",
+                                  f"lesson id '{lesson.id}' is already used by {lessons[lesson.id]}"))
+    else:
+        lessons[lesson.id] = file
+    for i, exercise in enumerate(lesson.exercises):
+        key = f"exercises[{i}].id"
+        if exercise.id in exercises:
+            errors.append(LessonError(file, line_of(lines, key), key,
+                                      f"exercise id '{exercise.id}' is already used by {exercises[exercise.id]}"))
+        else:
+            exercises[exercise.id] = file
+    return errors
+
+
+def load_lesson_file(
+    file: Path, references: References | None = None
+) -> tuple[Lesson | None, list[LessonError]]:
+    references = references if references is not None else References()
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [LessonError(file, None, "", f"cannot read the file: {exc}")]
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"\(at line (\d+), column \d+\)", str(exc))
+        line = int(match.group(1)) if match else None
+        return None, [LessonError(file, line, "", f"invalid TOML: {exc}")]
+
+    lines = key_lines(text)
+
+    def error(key: str, message: str) -> LessonError:
+        return LessonError(file, line_of(lines, key), key, message)
+
+    errors = [error(key, message) for key, message in check_table(data, LESSON, "")]
+    if errors:
+        return None, errors
+    errors += _check_unique_ids(data, error)
+    errors += _check_references(data, file, references, error)
+    if errors:
+        return None, errors
+    return _build(data, file), []
+
+
+def _check_unique_ids(data: dict[str, Any], error: Callable[[str, str], LessonError]) -> list[LessonError]:
+    errors = []
+    for table in ("discussions", "exercises"):
+        seen: set[str] = set()
+        for i, item in enumerate(data.get(table, [])):
+            if item["id"] in seen:
+                errors.append(error(f"{table}[{i}].id", f"duplicate id '{item['id']}' in this lesson"))
+            seen.add(item["id"])
+    for i, exercise in enumerate(data.get("exercises", [])):
+        seen = set()
+        for j, check in enumerate(exercise["checks"]):
+            if check["id"] in seen:
+                errors.append(error(f"exercises[{i}].checks[{j}].id",
+                                    f"duplicate checklist id '{check['id']}' in this exercise"))
+            seen.add(check["id"])
+    return errors
+
+
+def _check_references(
+    data: dict[str, Any], file: Path, references: References, error: Callable[[str, str], LessonError]
+) -> list[LessonError]:
+    errors = []
+    checks = set(references.checks()) if references.checks else None
+    scenarios = set(references.scenarios()) if references.scenarios else None
+    exercises_dir = paths.exercises_dir_for(file.parent)
+    for i, exercise in enumerate(data.get("exercises", [])):
+        where = f"exercises[{i}]"
+        if exercise.get("timeout") is not None and not 0 < exercise["timeout"] <= 300:
+            errors.append(error(f"{where}.timeout", "must be between 0 and 300 seconds"))
+        if scenarios is not None and exercise["scenario"] not in scenarios:
+            errors.append(error(f"{where}.scenario", f"unknown scenario '{exercise['scenario']}'"
+                                f"{did_you_mean(exercise['scenario'], scenarios)}"))
+        if checks is not None:
+            for j, check in enumerate(exercise["checks"]):
+                if check["check"] not in checks:
+                    errors.append(error(f"{where}.checks[{j}].check", f"unknown check '{check['check']}'"
+                                        f"{did_you_mean(check['check'], checks)}"))
+        starter = exercises_dir / exercise["starter"]
+        if not starter.is_file():
+            errors.append(error(f"{where}.starter", f"starter file not found: {starter}"))
+            continue
+        errors += _check_entry(starter, exercise["entry"], f"{where}.entry", error)
+    return errors
+
+
+def _check_entry(
+    starter: Path, entry: str, key: str, error: Callable[[str, str], LessonError]
+) -> list[LessonError]:
+    try:
+        tree = ast.parse(starter.read_text(encoding="utf-8"), filename=str(starter))
+    except (SyntaxError, UnicodeDecodeError, OSError) as exc:
+        return [error(key, f"starter {starter.name} does not parse: {exc}")]
+    defined = {
+        node.name for node in tree.body
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+    }
+    if entry not in defined:
+        return [error(key, f"starter {starter.name} defines no function '{entry}'"
+                      f"{did_you_mean(entry, defined)}")]
+    return []
+
+
+def _build(data: dict[str, Any], file: Path) -> Lesson:
+    exercises_dir = paths.exercises_dir_for(file.parent)
+    return Lesson(
+        id=data["id"],
+        title=data["title"],
+        order=data["order"],
+        summary=data["summary"].strip(),
+        sections=tuple(Section(s["title"], s["body"].strip()) for s in data["sections"]),
+        key_points=tuple(data["key_points"]),
+        sources=tuple(Source(s["title"], s["url"]) for s in data["sources"]),
+        discussions=tuple(
+            Discussion(d["id"], d["title"], d["situation"].strip(), tuple(d["points"]),
+                       tuple(d.get("hints", ())))
+            for d in data["discussions"]
+        ),
+        exercises=tuple(
+            Exercise(
+                id=e["id"],
+                title=e["title"],
+                brief=e["brief"].strip(),
+                starter=exercises_dir / e["starter"],
+                entry=e["entry"],
+                scenario=e["scenario"],
+                checks=tuple(
+                    CheckItem(c["id"], c["check"], c["description"], c["hint"], dict(c.get("params", {})))
+                    for c in e["checks"]
+                ),
+                lesson_id=data["id"],
+                timeout_s=float(e.get("timeout", 10.0)),
+                hints=tuple(e.get("hints", ())),
+            )
+            for e in data.get("exercises", [])
+        ),
+        file=file,
+    )

@@ -1,0 +1,139 @@
+"""Skeletons for instructors: a lesson file and an exercise, valid as written.
+
+Files are produced with tomli-w from plain data, never from string templates, so
+what is written is always well-formed TOML that the loader accepts.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from coach import paths
+from coach.curriculum.load import default_lesson_dirs, lesson_files
+from coach.curriculum.schema import ID_PATTERN
+
+STARTER = '''"""{title}: starter code.
+
+`main()` is the entry point the grader calls; the sandbox points `anthropic.Anthropic()`
+at the local stub, so no key or network is needed.
+"""
+
+import anthropic
+
+
+def main() -> str:
+    client = anthropic.Anthropic()
+    message = client.messages.create(
+        model="claude-sonnet-4-5",
+        max_tokens=256,
+        messages=[{{"role": "user", "content": "Say hello."}}],
+    )
+    return message.content[0].text
+
+
+if __name__ == "__main__":
+    print(main())
+'''
+
+
+class ScaffoldError(Exception):
+    """Why a skeleton could not be written, in words for the instructor."""
+
+
+def lesson_skeleton(lesson_id: str, title: str) -> dict[str, Any]:
+    return {
+        "id": lesson_id,
+        "title": title,
+        "order": 100,
+        "summary": "One or two sentences: what the learner can do after this lesson.",
+        "key_points": ["The one thing to remember from this lesson."],
+        "sources": [{"title": "Claude API documentation", "url": "https://docs.claude.com/en/api/overview"}],
+        "sections": [{
+            "title": "First section",
+            "body": "Markdown. Fenced code blocks are highlighted:\n\n```python\n"
+                    "import anthropic\n\nclient = anthropic.Anthropic()\n```\n",
+        }],
+        "discussions": [{
+            "id": f"{lesson_id}-discussion",
+            "title": "A situation to talk through",
+            "situation": "Describe a production situation the learner should reason about.",
+            "points": ["A point a good answer reaches."],
+            "hints": ["A question that nudges the learner toward that point."],
+        }],
+    }
+
+
+def exercise_skeleton(exercise_id: str, title: str) -> dict[str, Any]:
+    return {
+        "id": exercise_id,
+        "title": title,
+        "brief": "What the learner's `main()` must do, and under which faults.",
+        "starter": f"{exercise_id}/starter.py",
+        "entry": "main",
+        "scenario": "healthy",
+        "hints": ["A hint the offline coach can give."],
+        "checks": [{
+            "id": "runs",
+            "check": "exits_cleanly",
+            "description": "The program finishes without an unhandled exception.",
+            "hint": "Read the traceback in the program's output.",
+        }],
+    }
+
+
+def _check_id(value: str, what: str) -> None:
+    if not ID_PATTERN.match(value):
+        raise ScaffoldError(f"'{value}' is not a valid {what} id: use lowercase letters, digits and '-'")
+
+
+def _find_lesson(lesson_id: str) -> Path | None:
+    for file in lesson_files(default_lesson_dirs()):
+        try:
+            data = tomllib.loads(file.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            continue
+        if data.get("id") == lesson_id:
+            return file
+    return None
+
+
+def new_lesson(lesson_id: str, title: str, lessons_dir: Path) -> Path:
+    _check_id(lesson_id, "lesson")
+    if not title.strip():
+        raise ScaffoldError("the title must not be empty")
+    if _find_lesson(lesson_id) is not None:
+        raise ScaffoldError(f"a lesson with id '{lesson_id}' already exists")
+    file = lessons_dir / f"{lesson_id}.toml"
+    if file.exists():
+        raise ScaffoldError(f"{file} already exists")
+    lessons_dir.mkdir(parents=True, exist_ok=True)
+    file.write_text(tomli_w.dumps(lesson_skeleton(lesson_id, title), multiline_strings=True),
+                    encoding="utf-8")
+    return file
+
+
+def new_exercise(lesson_id: str, exercise_id: str, title: str | None = None) -> tuple[Path, Path]:
+    """Append an exercise table to the lesson file, keeping the instructor's text as it is."""
+    _check_id(exercise_id, "exercise")
+    file = _find_lesson(lesson_id)
+    if file is None:
+        raise ScaffoldError(f"no lesson with id '{lesson_id}' (see `coach list`)")
+    data = tomllib.loads(file.read_text(encoding="utf-8"))
+    if any(e.get("id") == exercise_id for e in data.get("exercises", [])):
+        raise ScaffoldError(f"lesson '{lesson_id}' already has an exercise '{exercise_id}'")
+    title = title or exercise_id.replace("-", " ").capitalize()
+    starter = paths.exercises_dir_for(file.parent) / exercise_id / "starter.py"
+    if starter.exists():
+        raise ScaffoldError(f"{starter} already exists")
+    fragment = tomli_w.dumps({"exercises": [exercise_skeleton(exercise_id, title)]},
+                             multiline_strings=True)
+    text = file.read_text(encoding="utf-8")
+    starter.parent.mkdir(parents=True, exist_ok=True)
+    starter.write_text(STARTER.format(title=title), encoding="utf-8")
+    with file.open("a", encoding="utf-8") as out:
+        out.write(("" if text.endswith("\n") else "\n") + "\n" + fragment)
+    return file, starter
