@@ -5,8 +5,8 @@ from coach.curriculum.model import (
     CheckItem,
     Discussion,
     Exercise,
-    LessonError,
     Lesson,
+    LocatedError,
     Section,
     Source,
 )
@@ -17,7 +17,7 @@ __all__ = [
     "Discussion",
     "Exercise",
     "Lesson",
-    "LessonError",
+    "LocatedError",
     "Section",
     "Source",
     "load_curriculum",

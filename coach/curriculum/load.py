@@ -20,7 +20,7 @@ from coach.curriculum.model import (
     Discussion,
     Exercise,
     Lesson,
-    LessonError,
+    LocatedError,
     Section,
     Source,
 )
@@ -43,7 +43,7 @@ def default_references() -> References:
 @dataclass
 class Curriculum:
     lessons: list[Lesson] = field(default_factory=list)
-    errors: list[LessonError] = field(default_factory=list)
+    errors: list[LocatedError] = field(default_factory=list)
 
     def lesson(self, lesson_id: str) -> Lesson | None:
         return next((lesson for lesson in self.lessons if lesson.id == lesson_id), None)
@@ -96,19 +96,19 @@ def load_curriculum(
 
 def _duplicates(
     lesson: Lesson, file: Path, lessons: dict[str, Path], exercises: dict[str, Path]
-) -> list[LessonError]:
+) -> list[LocatedError]:
     text = file.read_text(encoding="utf-8")
     lines = key_lines(text)
     errors = []
     if lesson.id in lessons:
-        errors.append(LessonError(file, line_of(lines, "id"), "id",
+        errors.append(LocatedError(file, line_of(lines, "id"), "id",
                                   f"lesson id '{lesson.id}' is already used by {lessons[lesson.id]}"))
     else:
         lessons[lesson.id] = file
     for i, exercise in enumerate(lesson.exercises):
         key = f"exercises[{i}].id"
         if exercise.id in exercises:
-            errors.append(LessonError(file, line_of(lines, key), key,
+            errors.append(LocatedError(file, line_of(lines, key), key,
                                       f"exercise id '{exercise.id}' is already used by {exercises[exercise.id]}"))
         else:
             exercises[exercise.id] = file
@@ -117,23 +117,23 @@ def _duplicates(
 
 def load_lesson_file(
     file: Path, references: References | None = None
-) -> tuple[Lesson | None, list[LessonError]]:
+) -> tuple[Lesson | None, list[LocatedError]]:
     references = references if references is not None else References()
     try:
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        return None, [LessonError(file, None, "", f"cannot read the file: {exc}")]
+        return None, [LocatedError(file, None, "", f"cannot read the file: {exc}")]
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"\(at line (\d+), column \d+\)", str(exc))
         line = int(match.group(1)) if match else None
-        return None, [LessonError(file, line, "", f"invalid TOML: {exc}")]
+        return None, [LocatedError(file, line, "", f"invalid TOML: {exc}")]
 
     lines = key_lines(text)
 
-    def error(key: str, message: str) -> LessonError:
-        return LessonError(file, line_of(lines, key), key, message)
+    def error(key: str, message: str) -> LocatedError:
+        return LocatedError(file, line_of(lines, key), key, message)
 
     errors = [error(key, message) for key, message in check_table(data, LESSON, "")]
     if errors:
@@ -145,7 +145,7 @@ def load_lesson_file(
     return _build(data, file), []
 
 
-def _check_unique_ids(data: dict[str, Any], error: Callable[[str, str], LessonError]) -> list[LessonError]:
+def _check_unique_ids(data: dict[str, Any], error: Callable[[str, str], LocatedError]) -> list[LocatedError]:
     errors = []
     for table in ("discussions", "exercises"):
         seen: set[str] = set()
@@ -164,8 +164,8 @@ def _check_unique_ids(data: dict[str, Any], error: Callable[[str, str], LessonEr
 
 
 def _check_references(
-    data: dict[str, Any], file: Path, references: References, error: Callable[[str, str], LessonError]
-) -> list[LessonError]:
+    data: dict[str, Any], file: Path, references: References, error: Callable[[str, str], LocatedError]
+) -> list[LocatedError]:
     errors = []
     checks = set(references.checks()) if references.checks else None
     scenarios = set(references.scenarios()) if references.scenarios else None
@@ -191,8 +191,8 @@ def _check_references(
 
 
 def _check_entry(
-    starter: Path, entry: str, key: str, error: Callable[[str, str], LessonError]
-) -> list[LessonError]:
+    starter: Path, entry: str, key: str, error: Callable[[str, str], LocatedError]
+) -> list[LocatedError]:
     try:
         tree = ast.parse(starter.read_text(encoding="utf-8"), filename=str(starter))
     except (SyntaxError, UnicodeDecodeError, OSError) as exc:

@@ -82,8 +82,8 @@ def display_path(path: Path) -> str:
 
 
 @dataclass(frozen=True)
-class LessonError:
-    """A problem in a lesson file, located by file, line and key path."""
+class LocatedError:
+    """A problem in a lesson or scenario file, located by file, line and key path."""
 
     file: Path
     line: int | None
