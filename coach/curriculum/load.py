@@ -8,7 +8,7 @@ from __future__ import annotations
 import ast
 import re
 import tomllib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,14 +24,18 @@ from coach.curriculum.model import (
     Section,
     Source,
 )
-from coach.curriculum.schema import LESSON, check_table, did_you_mean
+from coach.curriculum.schema import LESSON, Field, check_table, did_you_mean
 
 
 @dataclass(frozen=True)
 class References:
-    """Names a lesson may refer to; None means that registry is not consulted."""
+    """Names a lesson may refer to; None means that registry is not consulted.
 
-    checks: Callable[[], Iterable[str]] | None = None
+    `checks` takes the lesson folders being loaded (instructors keep check modules
+    there) and gives each check's parameter schema by name.
+    """
+
+    checks: Callable[[list[Path]], Mapping[str, Mapping[str, Field]]] | None = None
     scenarios: Callable[[], Iterable[str]] | None = None
 
 
@@ -167,7 +171,7 @@ def _check_references(
     data: dict[str, Any], file: Path, references: References, error: Callable[[str, str], LocatedError]
 ) -> list[LocatedError]:
     errors = []
-    checks = set(references.checks()) if references.checks else None
+    checks = references.checks([file.parent]) if references.checks else None
     scenarios = set(references.scenarios()) if references.scenarios else None
     exercises_dir = paths.exercises_dir_for(file.parent)
     for i, exercise in enumerate(data.get("exercises", [])):
@@ -181,7 +185,11 @@ def _check_references(
             for j, check in enumerate(exercise["checks"]):
                 if check["check"] not in checks:
                     errors.append(error(f"{where}.checks[{j}].check", f"unknown check '{check['check']}'"
-                                        f"{did_you_mean(check['check'], checks)}"))
+                                        f"{did_you_mean(check['check'], set(checks))}"))
+                    continue
+                params_key = f"{where}.checks[{j}].params"
+                errors += [error(key, message) for key, message in
+                           check_table(check.get("params", {}), dict(checks[check["check"]]), params_key)]
         starter = exercises_dir / exercise["starter"]
         if not starter.is_file():
             errors.append(error(f"{where}.starter", f"starter file not found: {starter}"))

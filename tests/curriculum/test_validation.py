@@ -8,6 +8,7 @@ import pytest
 
 from coach.curriculum import load_curriculum, load_lesson_file
 from coach.curriculum.load import References
+from coach.curriculum.schema import Field
 
 VALID = '''\
 id = "retries"
@@ -51,9 +52,11 @@ id = "second"
 check = "honors_retry_after"
 description = "Waits."
 hint = "Read retry-after."
+params = { min_gap_ratio = 1.0 }
 '''
 
-REFS = References(checks=lambda: {"exits_cleanly", "honors_retry_after"},
+CHECKS = {"exits_cleanly": {}, "honors_retry_after": {"min_gap_ratio": Field((int, float), required=False)}}
+REFS = References(checks=lambda folders: CHECKS,
                   scenarios=lambda: {"healthy", "retry-after"})
 
 
@@ -207,3 +210,17 @@ def test_unreadable_bytes_are_an_error_not_a_crash(course: Path) -> None:
     lesson, errors = load_lesson_file(file, REFS)
     assert lesson is None
     assert "cannot read the file" in errors[0].message
+
+
+def test_unknown_check_parameter_is_reported(course: Path) -> None:
+    file = write(course, VALID.replace("min_gap_ratio = 1.0", "min_gap = 1.0"))
+    assert only_error(file) == (
+        "01-retries.toml:42: exercises[0].checks[1].params.min_gap: unknown key; did you mean 'min_gap_ratio'?"
+    )
+
+
+def test_wrong_check_parameter_type_is_reported(course: Path) -> None:
+    file = write(course, VALID.replace("min_gap_ratio = 1.0", 'min_gap_ratio = "one"'))
+    assert only_error(file) == (
+        "01-retries.toml:42: exercises[0].checks[1].params.min_gap_ratio: expected a number, got a string"
+    )
