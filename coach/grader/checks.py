@@ -1,0 +1,106 @@
+"""The library of named, parameterised checks that lesson files refer to by name.
+
+A check is a function `(evidence, **params) -> Verdict`, registered with `@check(...)`
+and a parameter schema, so `coach lint` can reject unknown names and bad parameters
+before a learner ever runs the exercise. Instructors add checks without touching the
+package: any `*.py` file in a lessons folder is imported as a check module.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from coach.curriculum.schema import Field
+
+if TYPE_CHECKING:
+    from coach.grader.evidence import RunEvidence
+
+
+@dataclass(frozen=True)
+class Verdict:
+    passed: bool
+    evidence: str
+    """Plain words drawn from the run, e.g. 'request 4 came 0.3 s after a 429 that said retry-after: 2'."""
+
+
+CheckFunction = Callable[..., Verdict]
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    function: CheckFunction
+    params: dict[str, Field] = field(default_factory=dict)
+    summary: str = ""
+
+    def __call__(self, evidence: RunEvidence, params: Mapping[str, Any]) -> Verdict:
+        return self.function(evidence, **params)
+
+
+_REGISTRY: dict[str, Check] = {}
+_loaded_dirs: set[Path] = set()
+_builtin_loaded = False
+
+
+class CheckModuleError(Exception):
+    """An instructor's check module failed to import."""
+
+
+def check(name: str, **params: Field) -> Callable[[CheckFunction], CheckFunction]:
+    """Register a check under `name`; `params` describe the keyword arguments it takes."""
+
+    def register(function: CheckFunction) -> CheckFunction:
+        doc = (function.__doc__ or "").strip().splitlines()
+        _REGISTRY[name] = Check(name, function, dict(params), doc[0] if doc else "")
+        return function
+
+    return register
+
+
+def _load_builtin() -> None:
+    global _builtin_loaded
+    if not _builtin_loaded:
+        _builtin_loaded = True
+        import coach.grader.library  # noqa: F401  (registers the bundled checks)
+
+
+def load_check_modules(folders: Iterable[Path]) -> list[str]:
+    """Import instructors' `*.py` check modules from lesson folders; return import errors."""
+    errors = []
+    for folder in folders:
+        folder = folder.resolve()
+        if folder in _loaded_dirs or not folder.is_dir():
+            continue
+        _loaded_dirs.add(folder)
+        for file in sorted(folder.glob("*.py")):
+            name = f"coach_user_checks_{abs(hash(file))}"
+            try:
+                spec = importlib.util.spec_from_file_location(name, file)
+                assert spec is not None and spec.loader is not None
+                module = importlib.util.module_from_spec(spec)
+                sys.modules[name] = module
+                spec.loader.exec_module(module)
+            except Exception as exc:  # an instructor's module must not take the app down
+                errors.append(f"{file}: cannot load check module: {type(exc).__name__}: {exc}")
+    return errors
+
+
+def registry(folders: Iterable[Path] = ()) -> dict[str, Check]:
+    _load_builtin()
+    load_check_modules(folders)
+    return dict(_REGISTRY)
+
+
+def get_check(name: str) -> Check | None:
+    _load_builtin()
+    return _REGISTRY.get(name)
+
+
+def check_params(folders: Iterable[Path] = ()) -> dict[str, dict[str, Field]]:
+    """Name -> parameter schema, for lint; check modules in `folders` are loaded first."""
+    return {name: check.params for name, check in registry(folders).items()}

@@ -1,0 +1,49 @@
+"""Everything a check may judge from, gathered once per run.
+
+Checks read the stub's journal first (what arrived, when, what was answered), then the
+entry point's return value and logged records, and the syntax tree only where behaviour
+cannot show it.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from typing import Any
+
+from coach.curriculum.model import Exercise
+
+
+@dataclass(frozen=True)
+class RunEvidence:
+    exercise: Exercise
+    journal: tuple[Any, ...]
+    """`coach.stub.journal.JournalEntry` records, in arrival order."""
+    result: Any
+    """`coach.sandbox.SandboxResult` of the learner's run."""
+    source: str
+    tree: ast.Module | None
+    scenario: Any
+
+    @property
+    def messages(self) -> tuple[Any, ...]:
+        """Requests to the Messages endpoint (not count_tokens)."""
+        return tuple(e for e in self.journal if e.path == "/v1/messages")
+
+    @property
+    def returned(self) -> Any:
+        return self.result.return_value
+
+    @property
+    def crashed(self) -> str | None:
+        """Why the entry point did not return normally, in one line, or None."""
+        r = self.result
+        if r.timed_out:
+            return "the program ran out of time"
+        if r.limit_hit:
+            return f"the program hit the sandbox's {r.limit_hit} limit"
+        if r.return_error:
+            return f"main() raised {r.return_error}"
+        if r.exit_code not in (0, None):
+            return f"the program exited with status {r.exit_code}"
+        return None

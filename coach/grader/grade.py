@@ -1,0 +1,127 @@
+"""Grade one exercise: stub with the exercise's scenario, learner code in the sandbox, checklist.
+
+The verdict comes from the stub's journal and the sandbox's result, never from what the
+learner's code says about itself.
+"""
+
+from __future__ import annotations
+
+import ast
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from coach.clock import ScenarioClock
+from coach.curriculum.model import CheckItem, Exercise
+from coach.grader.checks import Verdict, get_check
+from coach.grader.evidence import RunEvidence
+from coach.grader.report import GradeReport, ItemResult, TimelinePoint
+
+
+@dataclass(frozen=True)
+class GradeProgress:
+    """What the app's progress bar shows while learner code runs."""
+
+    requests: int
+    rate_limited: int
+    errors: int
+    scenario_s: float
+
+
+class GradeError(Exception):
+    """The exercise could not be graded (bad scenario, unreadable file): not the learner's fault."""
+
+
+def grade_exercise(
+    exercise: Exercise,
+    file: Path,
+    *,
+    on_progress: Callable[[GradeProgress], None] | None = None,
+    pool: object | None = None,
+    speed: float | None = None,
+) -> GradeReport:
+    from coach.sandbox import SandboxRequest, run_sandboxed
+    from coach.stub.runner import StubThread
+    from coach.stub.scenario import ScenarioError, load_scenario
+
+    try:
+        source = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise GradeError(f"cannot read {file}: {exc}") from exc
+    try:
+        scenario = load_scenario(exercise.scenario)
+    except ScenarioError as exc:
+        raise GradeError("\n".join(str(e) for e in exc.errors)) from exc
+
+    clock = ScenarioClock(speed=speed or scenario.speed)
+    started = time.monotonic()
+    with StubThread(scenario, clock) as stub:
+        if on_progress is not None:
+            stub.journal.subscribe(lambda _entry: on_progress(_progress(stub.journal.entries(), clock)))
+        result = run_sandboxed(
+            SandboxRequest(file=file, entry=exercise.entry, clock=clock, stub=stub, timeout_s=exercise.timeout_s),
+            pool,  # type: ignore[arg-type]
+        )
+        journal = stub.journal.entries()
+    evidence = RunEvidence(
+        exercise=exercise, journal=tuple(journal), result=result, source=source, tree=_parse(source),
+        scenario=scenario,
+    )
+    items = tuple(_judge(item, evidence) for item in exercise.checks)
+    return GradeReport(
+        exercise=exercise.id,
+        passed=all(item.passed for item in items),
+        items=items,
+        timeline=tuple(_timeline(journal)),
+        isolation=result.isolation,
+        wall_s=time.monotonic() - started,
+        scenario_s=result.scenario_s,
+        exit_code=result.exit_code,
+        timed_out=result.timed_out,
+        limit_hit=result.limit_hit,
+        stdout=result.stdout,
+        stderr=result.stderr,
+        limits=dict(getattr(scenario, "limits_per_minute", {}) or {}),
+    )
+
+
+def _parse(source: str) -> ast.Module | None:
+    try:
+        return ast.parse(source)
+    except SyntaxError:
+        return None
+
+
+def _judge(item: CheckItem, evidence: RunEvidence) -> ItemResult:
+    check = get_check(item.check)
+    if check is None:
+        verdict = Verdict(False, f"the lesson names a check '{item.check}' that does not exist (run `coach lint`)")
+    else:
+        try:
+            verdict = check(evidence, item.params)
+        except Exception as exc:  # a broken check must not hide the rest of the report
+            verdict = Verdict(False, f"the check itself failed: {type(exc).__name__}: {exc}")
+    return ItemResult(item.id, item.description, verdict.passed, verdict.evidence, item.hint)
+
+
+def _progress(journal: list, clock: ScenarioClock) -> GradeProgress:
+    return GradeProgress(
+        requests=len(journal),
+        rate_limited=sum(1 for e in journal if e.status == 429),
+        errors=sum(1 for e in journal if (e.status or 0) >= 400 or e.stream_end not in (None, "complete")),
+        scenario_s=clock.now(),
+    )
+
+
+def _timeline(journal: list) -> list[TimelinePoint]:
+    points = []
+    for e in journal:
+        usage = e.usage or {}
+        points.append(TimelinePoint(
+            seq=e.seq, arrived_s=e.arrived_s, finished_s=e.finished_s, status=e.status,
+            error_type=e.error_type, retry_count=e.retry_count,
+            input_tokens=int(usage.get("input_tokens") or 0), output_tokens=int(usage.get("output_tokens") or 0),
+            stream=bool(getattr(e, "stream", False)), stream_end=e.stream_end,
+        ))
+    return points

@@ -1,0 +1,3 @@
+"""The bundled checks; importing this package registers them."""
+
+from coach.grader.library import general  # noqa: F401
