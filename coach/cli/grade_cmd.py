@@ -1,0 +1,115 @@
+"""`coach grade`: run an exercise against its fault scenario and print the checklist."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from coach.curriculum import load_curriculum
+from coach.curriculum.model import Exercise, display_path
+from coach.grader.report import GradeReport
+from coach.progress import ProgressError, ProgressStore
+from coach.workspace import open_workspace
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "grade", help="grade an exercise against its fault scenario",
+        description="Run your code for an exercise in the sandbox against the exercise's fault scenario "
+        "and print the checklist with evidence and hints. Exit 0 when every item passes, 1 when any "
+        "fails, 2 on a usage or lesson error.",
+    )
+    p.add_argument("exercise", metavar="EXERCISE_ID", help="exercise id (see `coach list`)")
+    p.add_argument("file", nargs="?", type=Path, metavar="FILE",
+                   help="code to grade (default: your workspace copy of the exercise)")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of the checklist")
+    p.add_argument("--watch", action="store_true", help="grade again every time FILE is saved (Ctrl-C stops)")
+    p.set_defaults(handler=run_grade)
+
+
+def run_grade(args: argparse.Namespace) -> int:
+    from coach.grader.grade import GradeError, grade_exercise
+
+    curriculum = load_curriculum()
+    exercise = curriculum.exercise(args.exercise)
+    if exercise is None:
+        known = ", ".join(e.id for lesson in curriculum.lessons for e in lesson.exercises) or "none"
+        print(f"coach grade: no exercise '{args.exercise}' (known: {known})", file=sys.stderr)
+        return 2
+    file = args.file or open_workspace(exercise)
+    if not file.is_file():
+        print(f"coach grade: no such file: {file}", file=sys.stderr)
+        return 2
+    store = ProgressStore()
+
+    def once() -> int:
+        try:
+            report = grade_exercise(exercise, file)
+        except GradeError as exc:
+            print(f"coach grade: {exc}", file=sys.stderr)
+            return 2
+        try:
+            store.record_attempt(exercise.id, {item.id: item.passed for item in report.items})
+        except ProgressError as exc:
+            print(f"coach grade: {exc}", file=sys.stderr)
+        if store.notice:
+            print(f"coach grade: {store.notice}", file=sys.stderr)
+            store.notice = None
+        if args.json:
+            print(json.dumps(report.to_json(), indent=2))
+        else:
+            print_report(report, exercise, file)
+        return 0 if report.passed else 1
+
+    if not args.watch:
+        return once()
+    return _watch(file, once)
+
+
+def _watch(file: Path, once) -> int:
+    """Poll the file's modification time: simple, portable, and enough for one file."""
+    print(f"watching {display_path(file)}; Ctrl-C stops", file=sys.stderr)
+    code = once()
+    seen = _stamp(file)
+    try:
+        while True:
+            time.sleep(0.3)
+            stamp = _stamp(file)
+            if stamp != seen and stamp is not None:
+                seen = stamp
+                print(f"\n--- {display_path(file)} changed; grading again ---\n", file=sys.stderr)
+                code = once()
+    except KeyboardInterrupt:
+        return code
+
+
+def _stamp(file: Path) -> tuple[int, int] | None:
+    try:
+        stat = file.stat()
+    except OSError:
+        return None
+    return stat.st_mtime_ns, stat.st_size
+
+
+def print_report(report: GradeReport, exercise: Exercise, file: Path) -> None:
+    print(f"{exercise.title}  [{exercise.id}]  {display_path(file)}\n")
+    for item in report.items:
+        mark = "✓" if item.passed else "✗"
+        print(f" {mark} {item.description}")
+        print(f"     {item.evidence}")
+        if not item.passed:
+            print(f"     hint: {item.hint}")
+    passed = sum(item.passed for item in report.items)
+    print()
+    requests = len(report.timeline)
+    limited = sum(1 for point in report.timeline if point.status == 429)
+    print(f"{passed}/{len(report.items)} passed · {requests} request(s), {limited} rate-limited · "
+          f"{report.scenario_s:.1f} s scenario time in {report.wall_s:.2f} s · isolation: {report.isolation}")
+    if report.passed:
+        print("All checks pass.")
+    elif report.stderr.strip() and report.exit_code not in (0, None):
+        tail = "\n".join(report.stderr.strip().splitlines()[-8:])
+        print(f"\nthe program's last error output:\n{tail}")
