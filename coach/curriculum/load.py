@@ -42,8 +42,9 @@ class References:
 def default_references() -> References:
     """The registries that exist so far: scenarios from the stub, checks from the grader."""
     from coach.grader.checks import check_params
+    from coach.stub.scenario import scenario_names
 
-    return References(checks=check_params)
+    return References(checks=check_params, scenarios=scenario_names)
 
 
 @dataclass

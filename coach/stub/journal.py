@@ -1,0 +1,114 @@
+"""The journal: every request the stub saw and what it answered, in scenario time.
+
+The grader judges from this record, never from what learner code says about itself, so it
+holds what is observable on the wire: arrival and end times, the retry counter and ids the
+client sent, a summary of the body, the status, headers, usage and how a stream ended.
+API keys appear only as fingerprints.
+
+Entries are created when a request arrives and updated when it ends; subscribers are called
+on both (from the server's thread: hand the work to your own thread or loop if needed).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+STREAM_ENDS = ("complete", "error_event", "reset", "clean_close", "stall")
+
+
+@dataclass
+class JournalEntry:
+    seq: int
+    arrived_s: float
+    method: str
+    path: str
+    finished_s: float | None = None
+    retry_count: int | None = None
+    """`x-stainless-retry-count`: 0 for the SDK's first attempt, 1 and 2 for its retries."""
+    client_ids: dict[str, str] = field(default_factory=dict)
+    """Request and correlation ids the client sent (`x-request-id`, `x-correlation-id`, any `x-*-id`)."""
+    timeout_s: float | None = None
+    """The timeout the client announced (`x-stainless-timeout`)."""
+    key_fingerprint: str | None = None
+    model: str | None = None
+    max_tokens: int | None = None
+    stream: bool | None = None
+    has_system: bool | None = None
+    cache_control_count: int | None = None
+    message_count: int | None = None
+    input_tokens_estimated: int | None = None
+    status: int | None = None
+    error_type: str | None = None
+    response_headers: dict[str, str] = field(default_factory=dict)
+    usage: dict[str, Any] | None = None
+    events_sent: int = 0
+    text_deltas_sent: int = 0
+    stream_end: str | None = None
+    fault: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+class Journal:
+    """Thread-safe: the server's loop writes, any thread reads snapshots."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self._entries: list[JournalEntry] = []
+        self._lock = threading.Lock()
+        self._subscribers: list[Callable[[JournalEntry], None]] = []
+        self.path = path
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text("", encoding="utf-8")
+
+    def open_entry(self, method: str, path: str, arrived_s: float) -> JournalEntry:
+        with self._lock:
+            entry = JournalEntry(seq=len(self._entries) + 1, arrived_s=arrived_s, method=method, path=path)
+            self._entries.append(entry)
+        self._notify(entry)
+        return entry
+
+    def close_entry(self, entry: JournalEntry, finished_s: float) -> None:
+        with self._lock:
+            entry.finished_s = finished_s
+        if self.path is not None:
+            with self.path.open("a", encoding="utf-8") as out:
+                out.write(json.dumps(entry.to_dict()) + "\n")
+        self._notify(entry)
+
+    def subscribe(self, callback: Callable[[JournalEntry], None]) -> None:
+        """`callback(entry_copy)` on every new or finished entry."""
+        self._subscribers.append(callback)
+
+    def _notify(self, entry: JournalEntry) -> None:
+        if not self._subscribers:
+            return
+        with self._lock:
+            copy = dataclasses.replace(entry)
+        for callback in list(self._subscribers):
+            callback(copy)
+
+    def entries(self, since: int = 0) -> list[JournalEntry]:
+        """Copies of the entries with `seq` greater than `since`, in arrival order."""
+        with self._lock:
+            return [dataclasses.replace(e, client_ids=dict(e.client_ids), response_headers=dict(e.response_headers),
+                                        usage=dict(e.usage) if e.usage else e.usage)
+                    for e in self._entries[since:]]
+
+    def to_jsonl(self, since: int = 0) -> str:
+        return "".join(json.dumps(e.to_dict()) + "\n" for e in self.entries(since))
+
+    def write(self, path: Path) -> None:
+        path.write_text(self.to_jsonl(), encoding="utf-8")
+
+
+def read_jsonl(text: str) -> list[JournalEntry]:
+    """Entries back from `to_jsonl` output (the admin endpoint, a `--journal` file)."""
+    return [JournalEntry(**json.loads(line)) for line in text.splitlines() if line.strip()]

@@ -1,0 +1,102 @@
+"""Rate limits as the API applies them: continuously refilled token buckets per API key.
+
+Three buckets per key: requests, input tokens (input + cache creation, not cache reads) and
+output tokens. A bucket holds up to its per-minute limit and refills at limit/60 per
+scenario second, so there is no window boundary to wait for: capacity comes back smoothly.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from coach.stub.scenario import Limits
+
+
+@dataclass
+class Bucket:
+    limit: int
+    level: float
+    updated: float
+
+    def refill(self, now: float) -> None:
+        self.level = min(self.limit, self.level + (now - self.updated) * self.limit / 60.0)
+        self.updated = now
+
+    def seconds_until(self, amount: float) -> float:
+        """Scenario seconds until `amount` is available (0 if it is now)."""
+        missing = min(amount, self.limit) - self.level
+        return 0.0 if missing <= 0 else missing * 60.0 / self.limit
+
+    def seconds_until_full(self) -> float:
+        return (self.limit - self.level) * 60.0 / self.limit
+
+
+@dataclass(frozen=True)
+class LimitVerdict:
+    allowed: bool
+    retry_after: int | None  # whole seconds, when not allowed
+    which: str | None  # the bucket that refused
+
+
+class RateLimiter:
+    """Buckets per key fingerprint; `check_and_take` is called once per request, `take_output` at its end."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self._buckets: dict[str, dict[str, Bucket]] = {}
+
+    def _for(self, key: str, now: float) -> dict[str, Bucket]:
+        buckets = self._buckets.get(key)
+        if buckets is None:
+            buckets = self._buckets[key] = {
+                "requests": Bucket(self.limits.requests_per_minute, self.limits.requests_per_minute, now),
+                "input-tokens": Bucket(self.limits.input_tokens_per_minute, self.limits.input_tokens_per_minute, now),
+                "output-tokens": Bucket(self.limits.output_tokens_per_minute,
+                                        self.limits.output_tokens_per_minute, now),
+            }
+        for bucket in buckets.values():
+            bucket.refill(now)
+        return buckets
+
+    def check_and_take(self, key: str, input_tokens: int, now: float) -> LimitVerdict:
+        """Take one request and its input tokens, or refuse with the wait until both would fit.
+
+        Output tokens are only required to be not exhausted here; they are charged when known.
+        """
+        buckets = self._for(key, now)
+        needs = {"requests": 1.0, "input-tokens": float(input_tokens), "output-tokens": 1.0}
+        waits = {name: buckets[name].seconds_until(amount) for name, amount in needs.items()}
+        worst = max(waits, key=lambda name: waits[name])
+        if waits[worst] > 0:
+            return LimitVerdict(False, max(1, math.ceil(waits[worst])), worst)
+        buckets["requests"].level -= 1
+        buckets["input-tokens"].level -= min(input_tokens, buckets["input-tokens"].level)
+        return LimitVerdict(True, None, None)
+
+    def take_output(self, key: str, output_tokens: int, now: float) -> None:
+        bucket = self._for(key, now)["output-tokens"]
+        bucket.level = max(0.0, bucket.level - output_tokens)
+
+    def headers(self, key: str, now: float, wall_now: float) -> dict[str, str]:
+        """The `anthropic-ratelimit-*` headers; `tokens` is whichever token bucket is tighter."""
+        buckets = self._for(key, now)
+        out: dict[str, str] = {}
+        for name, bucket in buckets.items():
+            out.update(_bucket_headers(name, bucket, wall_now))
+        tight = min(("input-tokens", "output-tokens"), key=lambda n: buckets[n].level / buckets[n].limit)
+        out.update(_bucket_headers("tokens", buckets[tight], wall_now))
+        return out
+
+
+def _bucket_headers(name: str, bucket: Bucket, wall_now: float) -> dict[str, str]:
+    return {
+        f"anthropic-ratelimit-{name}-limit": str(bucket.limit),
+        f"anthropic-ratelimit-{name}-remaining": str(max(0, math.floor(bucket.level))),
+        f"anthropic-ratelimit-{name}-reset": rfc3339(wall_now + bucket.seconds_until_full()),
+    }
+
+
+def rfc3339(unix_time: float) -> str:
+    return datetime.fromtimestamp(math.ceil(unix_time), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,0 +1,487 @@
+"""The stub's HTTP side: the Messages API on one listener, the journal on another.
+
+The API listener is what learner code reaches; the admin listener (journal as JSON lines)
+is on a separate port the sandbox never exposes, so learner code cannot read or reset the
+evidence it is graded on. Everything time-related reads the scenario clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import socket
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+from coach.clock import ScenarioClock
+from coach.stub.cache import CacheOutcome, PromptCache, min_cacheable_tokens
+from coach.stub.faults import FaultPlan, RequestFacts
+from coach.stub.journal import Journal, JournalEntry
+from coach.stub.keys import key_fingerprint
+from coach.stub.ratelimit import RateLimiter
+from coach.stub.request import ParsedRequest, Rejected, parse_request
+from coach.stub.scenario import DEFAULT_MESSAGES, ERROR_TYPES, Fault, Scenario
+from coach.stub.tokens import answer_pieces
+
+ORGANIZATION_ID = "0c0ac0ac-0000-4000-8000-00000000c0ac"
+STALL_DEFAULT_S = 3600.0
+JOURNALED_HEADERS = ("retry-after", "x-should-retry", "request-id")
+_ID_ALPHABET = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+
+
+def _sse(event: str, data: dict[str, Any]) -> bytes:
+    return f"event: {event}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n".encode()
+
+
+def _client_ids(request: web.Request) -> dict[str, str]:
+    ids = {}
+    for name, value in request.headers.items():
+        lower = name.lower()
+        if lower.startswith("x-") and (lower.endswith("-id") or lower == "x-correlation-id") \
+                and not lower.startswith("x-stainless"):
+            ids[lower] = value
+    return ids
+
+
+def _float_or_none(value: str | None) -> float | None:
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+@dataclass
+class _Answer:
+    pieces: list[str]
+    stop_reason: str
+    stop_sequence: str | None
+    text: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.text = "".join(self.pieces)
+
+
+class StubServer:
+    def __init__(self, scenario: Scenario, clock: ScenarioClock, journal: Journal) -> None:
+        self.scenario = scenario
+        self.clock = clock
+        self.journal = journal
+        self.limiter = RateLimiter(scenario.limits)
+        self.cache = PromptCache()
+        self.plan = FaultPlan(scenario)
+        self.base_url: str | None = None
+        self.admin_url: str | None = None
+        self._messages_seen = 0
+        self._id_counter = 0
+        self._runner: web.AppRunner | None = None
+        self._admin_runner: web.AppRunner | None = None
+
+    # ---- lifecycle -------------------------------------------------------------------------
+
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
+        """Serve the API on host:port (0 picks a free port) and the admin listener beside it; returns the base URL."""
+        app = web.Application(client_max_size=self.scenario.max_body_bytes + 1)
+        app.router.add_post("/v1/messages", self._messages)
+        app.router.add_post("/v1/messages/count_tokens", self._count_tokens)
+        app.router.add_route("*", "/{tail:.*}", self._not_found)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.2)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, host, port, shutdown_timeout=0.2)
+        await site.start()
+        self.base_url = _url_of(site, host)
+
+        admin = web.Application()
+        admin.router.add_get("/journal", self._journal)
+        self._admin_runner = web.AppRunner(admin, access_log=None, shutdown_timeout=0.2)
+        await self._admin_runner.setup()
+        admin_site = web.TCPSite(self._admin_runner, "127.0.0.1", 0, shutdown_timeout=0.2)
+        await admin_site.start()
+        self.admin_url = _url_of(admin_site, "127.0.0.1")
+        return self.base_url
+
+    async def adopt_socket(self, sock: socket.socket) -> None:
+        """Also serve the API on an already-listening socket (one the sandbox bound in its namespace)."""
+        if self._runner is None:
+            raise RuntimeError("start() the server before adopting sockets")
+        site = web.SockSite(self._runner, sock, shutdown_timeout=0.2)
+        await site.start()
+
+    async def stop(self) -> None:
+        for runner in (self._runner, self._admin_runner):
+            if runner is not None:
+                await runner.cleanup()
+        self._runner = self._admin_runner = None
+
+    # ---- admin -----------------------------------------------------------------------------
+
+    async def _journal(self, request: web.Request) -> web.Response:
+        try:
+            since = int(request.query.get("since", "0"))
+        except ValueError:
+            return web.Response(status=400, text="since must be an integer\n")
+        return web.Response(text=self.journal.to_jsonl(max(since, 0)), content_type="application/x-ndjson")
+
+    # ---- helpers ---------------------------------------------------------------------------
+
+    def _next_id(self, prefix: str) -> str:
+        """Ids that look like the API's and are reproducible for a given seed and request order."""
+        self._id_counter += 1
+        digest = hashlib.sha256(f"{self.scenario.seed}:{prefix}:{self._id_counter}".encode()).digest()
+        number = int.from_bytes(digest[:18], "big")
+        chars = []
+        for _ in range(24):
+            number, rest = divmod(number, len(_ID_ALPHABET))
+            chars.append(_ID_ALPHABET[rest])
+        return prefix + "".join(chars)
+
+    def _base_headers(self, request_id: str) -> dict[str, str]:
+        return {"request-id": request_id, "anthropic-organization-id": ORGANIZATION_ID}
+
+    def _error(self, entry: JournalEntry, status: int, error_type: str, message: str,
+               headers: dict[str, str] | None = None) -> web.Response:
+        request_id = self._next_id("req_")
+        all_headers = {**self._base_headers(request_id), **(headers or {})}
+        body = {"type": "error", "error": {"type": error_type, "message": message}, "request_id": request_id}
+        return self._finish_error(entry, status, error_type, body, all_headers)
+
+    def _finish_error(self, entry: JournalEntry, status: int, error_type: str, body: dict[str, Any],
+                      headers: dict[str, str]) -> web.Response:
+        entry.status = status
+        entry.error_type = error_type
+        entry.response_headers = _journaled(headers)
+        return web.Response(status=status, body=json.dumps(body).encode(), headers=headers,
+                            content_type="application/json")
+
+    def _open(self, request: web.Request) -> JournalEntry:
+        entry = self.journal.open_entry(request.method, request.path, self.clock.now())
+        entry.retry_count = _int_or_none(request.headers.get("x-stainless-retry-count"))
+        entry.client_ids = _client_ids(request)
+        entry.timeout_s = _float_or_none(request.headers.get("x-stainless-timeout"))
+        return entry
+
+    async def _read_json(self, request: web.Request, entry: JournalEntry) -> tuple[str, Any] | web.Response:
+        """(key, body) or the error response: auth first, then size, then JSON."""
+        key = request.headers.get("x-api-key", "")
+        if not key:
+            auth = request.headers.get("authorization", "")
+            if auth.lower().startswith("bearer "):
+                key = auth[7:].strip()
+        if not key:
+            return self._error(entry, 401, "authentication_error", "x-api-key header is required")
+        entry.key_fingerprint = key_fingerprint(key)
+        too_large = self._error_args_413()
+        if request.content_length is not None and request.content_length > self.scenario.max_body_bytes:
+            return self._error(entry, *too_large)
+        try:
+            raw = await request.read()
+        except web.HTTPRequestEntityTooLarge:
+            return self._error(entry, *too_large)
+        try:
+            return key, json.loads(raw)
+        except (ValueError, UnicodeDecodeError) as exc:
+            return self._error(entry, 400, "invalid_request_error",
+                               f"There was an error parsing the body of your request: {exc}")
+
+    @staticmethod
+    def _error_args_413() -> tuple[int, str, str]:
+        return 413, "request_too_large", DEFAULT_MESSAGES["request_too_large"]
+
+    # ---- endpoints -------------------------------------------------------------------------
+
+    async def _not_found(self, request: web.Request) -> web.Response:
+        entry = self._open(request)
+        try:
+            return self._error(entry, 404, "not_found_error", "Not Found")
+        finally:
+            self.journal.close_entry(entry, self.clock.now())
+
+    async def _count_tokens(self, request: web.Request) -> web.Response:
+        entry = self._open(request)
+        try:
+            read = await self._read_json(request, entry)
+            if isinstance(read, web.Response):
+                return read
+            try:
+                parsed = parse_request(read[1], count_only=True)
+            except Rejected as exc:
+                return self._error(entry, exc.status, exc.error_type, exc.message)
+            _summarise(entry, parsed)
+            headers = self._base_headers(self._next_id("req_"))
+            entry.status = 200
+            entry.response_headers = _journaled(headers)
+            return web.json_response({"input_tokens": parsed.input_tokens}, headers=headers)
+        finally:
+            self.journal.close_entry(entry, self.clock.now())
+
+    async def _messages(self, request: web.Request) -> web.StreamResponse:
+        entry = self._open(request)
+        try:
+            return await self._answer_messages(request, entry)
+        finally:
+            self.journal.close_entry(entry, self.clock.now())
+
+    async def _answer_messages(self, request: web.Request, entry: JournalEntry) -> web.StreamResponse:
+        read = await self._read_json(request, entry)
+        if isinstance(read, web.Response):
+            return read
+        key, body = read
+        fingerprint = key_fingerprint(key)
+        try:
+            parsed = parse_request(body)
+        except Rejected as exc:
+            return self._error(entry, exc.status, exc.error_type, exc.message)
+        _summarise(entry, parsed)
+
+        self._messages_seen += 1
+        fault = self.plan.choose(RequestFacts(self._messages_seen, entry.retry_count, fingerprint, parsed.stream))
+        if fault is not None:
+            entry.fault = fault.name
+            if fault.kind == "latency":
+                await self.clock.asleep(fault.seconds or 0.0)
+            elif fault.kind in ("status", "spend-cap"):
+                return self._fault_error(entry, fault, fingerprint)
+            elif fault.kind == "stall" and not parsed.stream:
+                await self._stall(request, fault)
+                entry.stream_end = None
+                raise _Abort(request)
+
+        now = self.clock.now()
+        minimum = self.scenario.response.min_cacheable_tokens or min_cacheable_tokens(parsed.model)
+        outcome = self.cache.lookup(parsed.breakpoints, minimum, now)
+        # the input-tokens bucket counts input + cache creation, not cache reads
+        verdict = self.limiter.check_and_take(fingerprint, parsed.input_tokens - outcome.read_tokens, now)
+        if not verdict.allowed:
+            headers = {**self._base_headers(self._next_id("req_")),
+                       **self.limiter.headers(fingerprint, now, self.clock.wall_time()),
+                       "retry-after": str(verdict.retry_after)}
+            request_id = headers["request-id"]
+            body = {"type": "error", "error": {"type": "rate_limit_error", "message": _limit_message(verdict.which)},
+                    "request_id": request_id}
+            return self._finish_error(entry, 429, "rate_limit_error", body, headers)
+
+        answer = self._answer(parsed)
+        usage = _usage(parsed, outcome, len(answer.pieces))
+        if parsed.stream:
+            return await self._stream(request, entry, parsed, outcome, answer, usage, fingerprint, fault)
+
+        pacing = self.scenario.response
+        if pacing.ttft > 0:
+            await self.clock.asleep(pacing.ttft)
+        self.cache.store(outcome, self.clock.now())
+        if pacing.tokens_per_second > 0:
+            await self.clock.asleep(len(answer.pieces) / pacing.tokens_per_second)
+        now = self.clock.now()
+        self.limiter.take_output(fingerprint, len(answer.pieces), now)
+        headers = {**self._base_headers(self._next_id("req_")),
+                   **self.limiter.headers(fingerprint, now, self.clock.wall_time())}
+        message = self._message(parsed, answer, usage, stopped=True)
+        entry.status = 200
+        entry.usage = usage
+        entry.response_headers = _journaled(headers)
+        return web.Response(body=json.dumps(message).encode(), headers=headers, content_type="application/json")
+
+    def _fault_error(self, entry: JournalEntry, fault: Fault, fingerprint: str) -> web.Response:
+        status = fault.status or 500
+        error_type = fault.error_type
+        request_id = self._next_id("req_")
+        headers = self._base_headers(request_id)
+        if status == 429:
+            headers.update(self.limiter.headers(fingerprint, self.clock.now(), self.clock.wall_time()))
+        if fault.retry_after is not None:
+            headers["retry-after"] = str(fault.retry_after)
+        if fault.should_retry is not None:
+            headers["x-should-retry"] = "true" if fault.should_retry else "false"
+        error: dict[str, Any] = {"type": error_type}
+        if fault.kind == "spend-cap":
+            error["message"] = fault.message or ("You have reached your specified workspace API usage limits. "
+                                                 "You will regain access on the first day of next month.")
+            error["details"] = {"error_code": "enforced_spend_limit_reached"}
+        else:
+            error["message"] = fault.message or DEFAULT_MESSAGES.get(error_type, "Error")
+        body = {"type": "error", "error": error, "request_id": request_id}
+        return self._finish_error(entry, status, error_type, body, headers)
+
+    async def _stall(self, request: web.Request, fault: Fault) -> None:
+        """Say nothing for `seconds` (scenario time), or until the client hangs up."""
+        deadline = self.clock.now() + (fault.seconds if fault.seconds is not None else STALL_DEFAULT_S)
+        while self.clock.now() < deadline:
+            transport = request.transport
+            if transport is None or transport.is_closing():
+                return
+            await asyncio.sleep(min(0.05, self.clock.to_wall(deadline - self.clock.now())))
+
+    def _answer(self, parsed: ParsedRequest) -> _Answer:
+        wanted = self.scenario.response.output_tokens
+        assert parsed.max_tokens is not None
+        count = min(wanted, parsed.max_tokens)
+        pieces = answer_pieces(f"{self.scenario.seed}:{parsed.answer_seed}", count)
+        stop_reason = "max_tokens" if parsed.max_tokens < wanted else "end_turn"
+        if parsed.stop_sequences:
+            text = ""
+            for i, piece in enumerate(pieces):
+                text += piece
+                hits = [(text.find(s), s) for s in parsed.stop_sequences if s in text]
+                if hits:
+                    at, sequence = min(hits)
+                    keep = [*pieces[:i], piece[: len(piece) - (len(text) - at)]]
+                    return _Answer([p for p in keep if p] or [], "stop_sequence", sequence)
+        return _Answer(pieces, stop_reason, None)
+
+    def _message(self, parsed: ParsedRequest, answer: _Answer, usage: dict[str, Any], *, stopped: bool,
+                 message_id: str | None = None) -> dict[str, Any]:
+        return {
+            "id": message_id or self._next_id("msg_"),
+            "type": "message",
+            "role": "assistant",
+            "model": parsed.model,
+            "content": [{"type": "text", "text": answer.text}] if stopped else [],
+            "stop_reason": answer.stop_reason if stopped else None,
+            "stop_sequence": answer.stop_sequence if stopped else None,
+            "usage": usage,
+        }
+
+    async def _stream(self, request: web.Request, entry: JournalEntry, parsed: ParsedRequest, outcome: CacheOutcome,
+                      answer: _Answer, usage: dict[str, Any], fingerprint: str, fault: Fault | None
+                      ) -> web.StreamResponse:
+        headers = {**self._base_headers(self._next_id("req_")),
+                   **self.limiter.headers(fingerprint, self.clock.now(), self.clock.wall_time()),
+                   "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache"}
+        response = web.StreamResponse(status=200, headers=headers)
+        entry.status = 200
+        entry.response_headers = _journaled(headers)
+        start_usage = {**usage, "output_tokens": 1}
+        buffer: list[bytes] = []
+        sent_deltas = 0
+
+        def emit(event: str, data: dict[str, Any]) -> None:
+            buffer.append(_sse(event, data))
+            entry.events_sent += 1
+
+        async def flush() -> None:
+            if buffer:
+                await response.write(b"".join(buffer))
+                buffer.clear()
+
+        cut_after = fault.after_deltas if fault is not None and fault.kind in (
+            "stream-error", "stream-reset", "stream-clean-close", "stall") else None
+        try:
+            await response.prepare(request)
+            emit("message_start", {"type": "message_start",
+                                   "message": self._message(parsed, answer, start_usage, stopped=False)})
+            emit("content_block_start", {"type": "content_block_start", "index": 0,
+                                         "content_block": {"type": "text", "text": ""}})
+            emit("ping", {"type": "ping"})
+            pacing = self.scenario.response
+            if pacing.ttft > 0:
+                await flush()
+                await self.clock.asleep(pacing.ttft)
+            self.cache.store(outcome, self.clock.now())
+            first = self.clock.now()
+            for i, piece in enumerate(answer.pieces):
+                if cut_after is not None and sent_deltas >= cut_after:
+                    break
+                if pacing.tokens_per_second > 0:
+                    delay = first + i / pacing.tokens_per_second - self.clock.now()
+                    if delay > 0:
+                        await flush()
+                        await self.clock.asleep(delay)
+                emit("content_block_delta", {"type": "content_block_delta", "index": 0,
+                                             "delta": {"type": "text_delta", "text": piece}})
+                sent_deltas += 1
+                entry.text_deltas_sent = sent_deltas
+            self.limiter.take_output(fingerprint, sent_deltas, self.clock.now())
+            if cut_after is not None and fault is not None:
+                return await self._cut_stream(request, response, entry, fault, emit, flush)
+            emit("content_block_stop", {"type": "content_block_stop", "index": 0})
+            emit("message_delta", {"type": "message_delta",
+                                   "delta": {"stop_reason": answer.stop_reason, "stop_sequence": answer.stop_sequence},
+                                   "usage": usage})
+            emit("message_stop", {"type": "message_stop"})
+            await flush()
+            await response.write_eof()
+            entry.stream_end = "complete"
+            entry.usage = usage
+        except ConnectionError:
+            pass  # the client hung up: the entry keeps how far the stream got
+        return response
+
+    async def _cut_stream(self, request: web.Request, response: web.StreamResponse, entry: JournalEntry,
+                          fault: Fault, emit: Any, flush: Any) -> web.StreamResponse:
+        if fault.kind == "stream-error":
+            emit("error", {"type": "error", "error": {"type": "overloaded_error",
+                                                      "message": fault.message or "Overloaded"}})
+            await flush()
+            await response.write_eof()
+            entry.stream_end = "error_event"
+        elif fault.kind == "stream-clean-close":
+            await flush()
+            await response.write_eof()
+            entry.stream_end = "clean_close"
+        elif fault.kind == "stream-reset":
+            await flush()
+            entry.stream_end = "reset"
+            raise _Abort(request)
+        else:  # stall
+            await flush()
+            entry.stream_end = "stall"
+            await self._stall(request, fault)
+            raise _Abort(request)
+        return response
+
+
+class _Abort(Exception):
+    """Drop the connection without a proper end, as a crashed proxy would."""
+
+    def __init__(self, request: web.Request) -> None:
+        super().__init__("connection aborted on purpose")
+        if request.transport is not None:
+            request.transport.abort()
+
+
+def _summarise(entry: JournalEntry, parsed: ParsedRequest) -> None:
+    for name, value in parsed.summary.items():
+        setattr(entry, name, value)
+
+
+def _usage(parsed: ParsedRequest, outcome: CacheOutcome, output_tokens: int) -> dict[str, Any]:
+    return {
+        "input_tokens": parsed.input_tokens - outcome.read_tokens - outcome.write_tokens,
+        "cache_creation_input_tokens": outcome.write_tokens,
+        "cache_read_input_tokens": outcome.read_tokens,
+        "cache_creation": {"ephemeral_5m_input_tokens": outcome.written_5m,
+                           "ephemeral_1h_input_tokens": outcome.written_1h},
+        "output_tokens": output_tokens,
+        "service_tier": "standard",
+    }
+
+
+def _limit_message(which: str | None) -> str:
+    kind = {"requests": "requests", "input-tokens": "input tokens", "output-tokens": "output tokens"}.get(
+        which or "", "requests")
+    return (f"This request would exceed the rate limit for your organization of {kind} per minute. "
+            "For details, refer to: https://docs.claude.com/en/api/rate-limits.")
+
+
+def _journaled(headers: dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in headers.items() if k in JOURNALED_HEADERS or k.startswith("anthropic-ratelimit-")}
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _url_of(site: web.BaseSite, host: str) -> str:
+    server = site._server  # aiohttp keeps the bound socket here; port 0 needs it
+    assert server is not None and server.sockets
+    port = server.sockets[0].getsockname()[1]
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}"
+
+
+__all__ = ["ERROR_TYPES", "StubServer"]

@@ -1,0 +1,57 @@
+"""One token estimator for usage and count_tokens, and the stub's deterministic answer text.
+
+The estimate is about four characters a token, like English text with Claude's tokenizer.
+It only needs to be consistent: `count_tokens` and `usage` must agree for the same request,
+and cache prefixes must be measured with the same ruler. The answer text is a pseudo-random
+sentence seeded from the request, so the same request always gets the same answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from typing import Any
+
+MESSAGE_OVERHEAD = 3  # role markers around each message
+REQUEST_OVERHEAD = 4  # start of the prompt
+
+_WORDS = (
+    "the", "request", "was", "served", "by", "a", "local", "copy", "of", "api", "and", "it", "answered",
+    "in", "time", "so", "your", "code", "can", "go", "on", "with", "its", "work", "while", "limits", "hold",
+    "steady", "retry", "later", "if", "server", "says", "every", "token", "counts", "toward", "budget",
+    "streams", "carry", "text", "small", "pieces", "usage", "at", "end", "keep", "journal", "what", "you",
+    "sent", "came", "back", "timeouts", "protect", "caller", "from", "stalled", "connection",
+)
+
+
+def estimate_tokens(text: str) -> int:
+    return (len(text) + 3) // 4
+
+
+def canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def block_tokens(block: Any) -> int:
+    """Tokens of one content block, system block or tool definition (cache_control excluded)."""
+    if isinstance(block, str):
+        return estimate_tokens(block)
+    if isinstance(block, dict):
+        if block.get("type") == "text" and isinstance(block.get("text"), str):
+            return estimate_tokens(block["text"])
+        return estimate_tokens(canonical({k: v for k, v in block.items() if k != "cache_control"}))
+    return estimate_tokens(canonical(block))
+
+
+def answer_pieces(seed_material: str, count: int) -> list[str]:
+    """`count` text pieces, one token each, the same for the same seed material."""
+    rng = random.Random(int.from_bytes(hashlib.sha256(seed_material.encode("utf-8")).digest()[:8], "big"))
+    pieces: list[str] = []
+    capital = True
+    for i in range(count):
+        word = rng.choice(_WORDS)
+        end = i % 9 == 8 or i == count - 1
+        pieces.append(("" if i == 0 else " ") + (word.capitalize() if capital else word) + ("." if end else ""))
+        capital = end
+    return pieces
