@@ -89,7 +89,7 @@ class StubServer:
         app.router.add_route("*", "/{tail:.*}", self._not_found)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.2)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, host, port, shutdown_timeout=0.2)
+        site = web.TCPSite(self._runner, host, port)
         await site.start()
         self.base_url = _url_of(site, host)
 
@@ -97,7 +97,7 @@ class StubServer:
         admin.router.add_get("/journal", self._journal)
         self._admin_runner = web.AppRunner(admin, access_log=None, shutdown_timeout=0.2)
         await self._admin_runner.setup()
-        admin_site = web.TCPSite(self._admin_runner, "127.0.0.1", 0, shutdown_timeout=0.2)
+        admin_site = web.TCPSite(self._admin_runner, "127.0.0.1", 0)
         await admin_site.start()
         self.admin_url = _url_of(admin_site, "127.0.0.1")
         return self.base_url
@@ -106,7 +106,7 @@ class StubServer:
         """Also serve the API on an already-listening socket (one the sandbox bound in its namespace)."""
         if self._runner is None:
             raise RuntimeError("start() the server before adopting sockets")
-        site = web.SockSite(self._runner, sock, shutdown_timeout=0.2)
+        site = web.SockSite(self._runner, sock)
         await site.start()
 
     async def stop(self) -> None:
@@ -245,8 +245,7 @@ class StubServer:
                 return self._fault_error(entry, fault, fingerprint)
             elif fault.kind == "stall" and not parsed.stream:
                 await self._stall(request, fault)
-                entry.stream_end = None
-                raise _Abort(request)
+                return _abort(request, web.Response())
 
         now = self.clock.now()
         minimum = self.scenario.response.min_cacheable_tokens or min_cacheable_tokens(parsed.model)
@@ -400,10 +399,10 @@ class StubServer:
                                    "delta": {"stop_reason": answer.stop_reason, "stop_sequence": answer.stop_sequence},
                                    "usage": usage})
             emit("message_stop", {"type": "message_stop"})
-            await flush()
-            await response.write_eof()
-            entry.stream_end = "complete"
             entry.usage = usage
+            await flush()
+            entry.stream_end = "complete"
+            await response.write_eof()
         except ConnectionError:
             pass  # the client hung up: the entry keeps how far the stream got
         return response
@@ -414,31 +413,29 @@ class StubServer:
             emit("error", {"type": "error", "error": {"type": "overloaded_error",
                                                       "message": fault.message or "Overloaded"}})
             await flush()
-            await response.write_eof()
             entry.stream_end = "error_event"
+            await response.write_eof()
         elif fault.kind == "stream-clean-close":
             await flush()
-            await response.write_eof()
             entry.stream_end = "clean_close"
+            await response.write_eof()
         elif fault.kind == "stream-reset":
             await flush()
             entry.stream_end = "reset"
-            raise _Abort(request)
+            return _abort(request, response)
         else:  # stall
             await flush()
             entry.stream_end = "stall"
             await self._stall(request, fault)
-            raise _Abort(request)
+            return _abort(request, response)
         return response
 
 
-class _Abort(Exception):
-    """Drop the connection without a proper end, as a crashed proxy would."""
-
-    def __init__(self, request: web.Request) -> None:
-        super().__init__("connection aborted on purpose")
-        if request.transport is not None:
-            request.transport.abort()
+def _abort(request: web.Request, response: web.StreamResponse) -> web.StreamResponse:
+    """Drop the connection without a proper end, as a crashed proxy would; aiohttp then writes nothing more."""
+    if request.transport is not None:
+        request.transport.abort()
+    return response
 
 
 def _summarise(entry: JournalEntry, parsed: ParsedRequest) -> None:
