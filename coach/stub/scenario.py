@@ -218,8 +218,9 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
     if isinstance(name_or_path, str) and name_or_path in files:
         target = files[name_or_path]
     elif not (target.suffix == ".toml" or target.exists()):
-        raise ScenarioError([LocatedError(target, None, "", f"unknown scenario '{name_or_path}'"
-                                          f"{did_you_mean(str(name_or_path), set(files))}")])
+        raise ScenarioError([LocatedError(target, None, "", "no such scenario or file"
+                                          f"{did_you_mean(str(name_or_path), set(files))}"
+                                          " (`coach stub --list` names them)")])
     try:
         text = target.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:

@@ -164,9 +164,10 @@ def test_probability_faults_are_the_same_on_every_run(start_stub):
     runs = []
     for _ in range(2):
         stub = start_stub(scenario)
+        sdk = client(stub, max_retries=0)
         for _ in range(20):
             with contextlib.suppress(anthropic.InternalServerError):
-                create(stub, max_retries=0)
+                sdk.messages.create(model=MODEL, max_tokens=5, messages=HELLO)
         runs.append([e.status for e in stub.journal.entries()])
     assert runs[0] == runs[1] and {500, 200} == set(runs[0])
 
