@@ -202,3 +202,20 @@ def test_stop_reasons_taught_are_the_sdk_ones(lessons):
     text = lesson_text(lessons["observability"])
     for reason in get_args(StopReason):
         assert f"`{reason}`" in text
+
+
+AUTHORING = Path(__file__).resolve().parent.parent / "docs" / "authoring.md"
+
+
+def test_authoring_guide_example_lesson_lints_clean(tmp_path):
+    guide = AUTHORING.read_text(encoding="utf-8")
+    lesson = re.search(r"`lessons/05-retry-drills\.toml`:\n\n````toml\n(.*?)````", guide, re.S).group(1)
+    starter = re.search(r"`exercises/honour-retry-after/starter\.py`:\n\n```python\n(.*?)```", guide, re.S).group(1)
+    (tmp_path / "lessons").mkdir()
+    (tmp_path / "lessons" / "05-retry-drills.toml").write_text(lesson, encoding="utf-8")
+    (tmp_path / "exercises" / "honour-retry-after").mkdir(parents=True)
+    (tmp_path / "exercises" / "honour-retry-after" / "starter.py").write_text(starter, encoding="utf-8")
+    curriculum = load_curriculum([tmp_path / "lessons"])
+    assert [str(error) for error in curriculum.errors] == []
+    [loaded] = curriculum.lessons
+    assert [exercise.id for exercise in loaded.exercises] == ["honour-retry-after"]
