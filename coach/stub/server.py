@@ -159,7 +159,9 @@ class StubServer:
         entry = self.journal.open_entry(request.method, request.path, self.clock.now())
         entry.retry_count = _int_or_none(request.headers.get("x-stainless-retry-count"))
         entry.client_ids = _client_ids(request)
-        entry.timeout_s = _float_or_none(request.headers.get("x-stainless-timeout"))
+        # the per-request timeout when the SDK sends one, else the client's read timeout
+        entry.timeout_s = _float_or_none(request.headers.get("x-stainless-timeout")) \
+            or _float_or_none(request.headers.get("x-stainless-read-timeout"))
         return entry
 
     async def _read_json(self, request: web.Request, entry: JournalEntry) -> tuple[str, Any] | web.Response:
