@@ -122,6 +122,14 @@ def test_no_eight_word_run_of_the_seed(lessons, lesson_id):
     assert not copied, [" ".join(run) for run in sorted(copied)]
 
 
+@pytest.mark.skipif(not SEED.exists(), reason="seed text not available")
+def test_copy_detector_flags_a_seed_sentence_despite_case_and_spacing():
+    sentence = SEED.read_text(encoding="utf-8").split(". ")[1]
+    disguised = "  ".join(sentence.upper().split())
+    seed = runs(normalised_words(SEED.read_text(encoding="utf-8")), COPY_RUN)
+    assert runs(normalised_words(f"Intro words. {disguised}"), COPY_RUN) & seed
+
+
 def test_rate_limit_headers_taught_are_anthropic_ones(lessons):
     text = "\n".join(lesson_text(lesson) for lesson in lessons.values())
     named = set(re.findall(r"[a-z-]*ratelimit-[a-z-]*", text.lower()))

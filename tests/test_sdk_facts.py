@@ -81,6 +81,10 @@ def test_default_max_retries_is_two():
     assert anthropic.Anthropic(api_key="test-key").max_retries == 2
 
 
+def test_async_client_has_the_same_retry_default():
+    assert anthropic.AsyncAnthropic(api_key="test-key").max_retries == 2
+
+
 def test_default_timeout_is_600_seconds_with_5_second_connect():
     timeout = anthropic.Anthropic(api_key="test-key").timeout
     assert isinstance(timeout, anthropic.Timeout)
