@@ -28,7 +28,7 @@ import anthropic
 def main() -> str:
     client = anthropic.Anthropic()
     message = client.messages.create(
-        model="claude-sonnet-4-5",
+        model="claude-sonnet-4-6",
         max_tokens=256,
         messages=[{{"role": "user", "content": "Say hello."}}],
     )
