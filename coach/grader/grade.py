@@ -7,6 +7,7 @@ learner's code says about itself.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,6 +18,9 @@ from coach.curriculum.model import CheckItem, Exercise
 from coach.grader.checks import Verdict, get_check
 from coach.grader.evidence import RunEvidence
 from coach.grader.report import GradeReport, ItemResult, TimelinePoint
+
+DEFAULT_SPEED = 20.0
+"""Clock speed for scenarios that do not suggest one."""
 
 
 @dataclass(frozen=True)
@@ -54,7 +58,7 @@ def grade_exercise(
     except ScenarioError as exc:
         raise GradeError("\n".join(str(e) for e in exc.errors)) from exc
 
-    clock = ScenarioClock(speed=speed or scenario.speed)
+    clock = ScenarioClock(speed=speed or scenario.speed or DEFAULT_SPEED)
     started = time.monotonic()
     with StubThread(scenario, clock) as stub:
         if on_progress is not None:
@@ -82,7 +86,7 @@ def grade_exercise(
         limit_hit=result.limit_hit,
         stdout=result.stdout,
         stderr=result.stderr,
-        limits=dict(getattr(scenario, "limits_per_minute", {}) or {}),
+        limits=dataclasses.asdict(scenario.limits),
     )
 
 
@@ -122,6 +126,6 @@ def _timeline(journal: list) -> list[TimelinePoint]:
             seq=e.seq, arrived_s=e.arrived_s, finished_s=e.finished_s, status=e.status,
             error_type=e.error_type, retry_count=e.retry_count,
             input_tokens=int(usage.get("input_tokens") or 0), output_tokens=int(usage.get("output_tokens") or 0),
-            stream=bool(getattr(e, "stream", False)), stream_end=e.stream_end,
+            stream=bool(e.stream), stream_end=e.stream_end,
         ))
     return points
