@@ -47,11 +47,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_home(args: argparse.Namespace) -> int:
-    """Until the app lands, `coach` alone shows the course."""
-    print("coach: the app is coming; until then, here is the course.\n")
-    code = run_list(argparse.Namespace(json=False))
-    print("\nTry `coach --help` for the commands.")
-    return code
+    """`coach` alone opens the app in a terminal; piped or redirected, it prints the course."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        return run_list(argparse.Namespace(json=False))
+    from coach.tui.app import build_app
+
+    build_app().run()
+    return 0
 
 
 def run_list(args: argparse.Namespace) -> int:

@@ -1,0 +1,100 @@
+"""The lesson reader: Markdown with highlighted code, key points, sources, discussions, and the coach beside it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, Markdown, Static
+
+from coach.curriculum.model import Discussion, Lesson
+from coach.tui.tutor_link import CoachContext
+from coach.tui.widgets.coach_pane import CoachPane
+
+if TYPE_CHECKING:
+    from coach.tui.app import CoachApp
+
+
+def lesson_markdown(lesson: Lesson) -> str:
+    """The whole lesson as one Markdown document; fenced code is highlighted by the widget."""
+    parts = [f"# {lesson.order}. {lesson.title}", lesson.summary.strip()]
+    for section in lesson.sections:
+        parts += [f"## {section.title}", section.body.strip()]
+    if lesson.key_points:
+        parts += ["## Key points", "\n".join(f"- {point}" for point in lesson.key_points)]
+    if lesson.sources:
+        parts += ["## Sources", "\n".join(f"- [{s.title}]({s.url})" for s in lesson.sources)]
+    return "\n\n".join(part for part in parts if part)
+
+
+def discussion_prompt(discussion: Discussion) -> str:
+    return (f"Let's talk through this situation: {discussion.title}.\n\n{discussion.situation.strip()}\n\n"
+            "Ask me questions one at a time rather than giving me the answer.")
+
+
+class LessonScreen(Screen[None]):
+    CSS_PATH = "lesson.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "app.pop_screen", "Back", id="back", tooltip="Back to the lesson list"),
+        Binding("ctrl+e", "first_exercise", "Exercise", id="exercise", tooltip="Open this lesson's first exercise"),
+        Binding("ctrl+t", "toggle_coach", "Coach", id="coach", priority=True,
+                tooltip="Open the coach and type a question; again to close it on a narrow terminal"),
+    ]
+    app: CoachApp  # type: ignore[assignment]
+
+    def __init__(self, lesson: Lesson) -> None:
+        super().__init__()
+        self.lesson = lesson
+        self.sub_title = f"lesson {lesson.order}: {lesson.title}"
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(classes="pane-row"):
+            with VerticalScroll(id="reader"):
+                yield Markdown(lesson_markdown(self.lesson), id="lesson-text")
+                for discussion in self.lesson.discussions:
+                    yield Static(f"Discussion: {discussion.title}", classes="title discussion-title", markup=False)
+                    yield Markdown(discussion.situation.strip(), classes="situation")
+                    yield Button("Talk it through with the coach", id=f"discuss-{discussion.id}",
+                                 classes="discuss", variant="primary")
+                if self.lesson.exercises:
+                    yield Static("Exercises", classes="title")
+                    for exercise in self.lesson.exercises:
+                        yield Button(f"Open exercise: {exercise.title}", id=f"exercise-{exercise.id}",
+                                     classes="exercise")
+            yield CoachPane(self._coach_context, id="coach")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#reader").focus()
+
+    def _coach_context(self) -> CoachContext:
+        return CoachContext(lesson_id=self.lesson.id)
+
+    @property
+    def coach(self) -> CoachPane:
+        return self.query_one(CoachPane)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        button_id = event.button.id or ""
+        for discussion in self.lesson.discussions:
+            if button_id == f"discuss-{discussion.id}":
+                self.coach.ask(discussion_prompt(discussion), shown=f"Let's talk it through: {discussion.title}",
+                               context=CoachContext(lesson_id=self.lesson.id, discussion_id=discussion.id))
+                return
+        for exercise in self.lesson.exercises:
+            if button_id == f"exercise-{exercise.id}":
+                self.app.open_exercise(exercise)
+                return
+
+    def action_first_exercise(self) -> None:
+        if self.lesson.exercises:
+            self.app.open_exercise(self.lesson.exercises[0])
+        else:
+            self.notify("This lesson has no exercise yet.")
+
+    def action_toggle_coach(self) -> None:
+        self.coach.toggle()

@@ -1,0 +1,1 @@
+"""Widgets the screens compose; self-contained ones carry DEFAULT_CSS."""

@@ -1,0 +1,69 @@
+"""A chart of the requests over scenario time, so the learner sees their backoff.
+
+One row per kind of answer (ok, 429, overloaded, other errors); each request is a mark in
+the column of the scenario second it arrived, coloured by status and shown as its retry
+count when the SDK marked it as a retry. The rate limit is printed beside the axis.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+ROWS = (("ok", "green"), ("429", "yellow"), ("529", "magenta"), ("error", "red"))
+LABEL = 7
+
+
+def _row(point: Any) -> str:
+    status = point.status
+    if status == 429:
+        return "429"
+    if status == 529 or point.error_type == "overloaded_error":
+        return "529"
+    if status is None or status >= 400 or point.stream_end not in (None, "complete"):
+        return "error"
+    return "ok"
+
+
+def timeline_text(points: Sequence[Any], limits: dict[str, int], width: int) -> Text:
+    """`points` are `TimelinePoint`s (arrived_s, status, retry_count, ...)."""
+    if not points:
+        return Text("No requests yet: run and grade (ctrl+r) to see them over scenario time.", "dim")
+    span = max(max((p.finished_s or p.arrived_s) for p in points), 1e-9)
+    columns = max(width - LABEL - 1, 10)
+    grid: dict[str, list[tuple[str, str] | None]] = {name: [None] * columns for name, _ in ROWS}
+    for point in points:
+        column = min(int(point.arrived_s / span * (columns - 1)), columns - 1)
+        row = _row(point)
+        colour = dict(ROWS)[row]
+        retry = point.retry_count or 0
+        grid[row][column] = (str(min(retry, 9)) if retry else "●", colour)
+    text = Text()
+    limit = ", ".join(f"{v} {k}" for k, v in sorted(limits.items())) if limits else "none stated"
+    text.append(f"{len(points)} request(s) over {span:.1f} s of scenario time · limit: {limit}\n", "bold")
+    for name, colour in ROWS:
+        text.append(f"{name:>{LABEL - 2}} │", colour)
+        for cell in grid[name]:
+            text.append(cell[0], f"bold {cell[1]}") if cell else text.append(" ")
+        text.append("\n")
+    text.append(" " * (LABEL - 1) + "└" + "─" * columns + "\n", "dim")
+    right = f"{span:.1f}s"
+    text.append(" " * LABEL + "0s" + " " * max(columns - 2 - len(right), 1) + right, "dim")
+    text.append("\n● first try · 1-9 retry number (x-stainless-retry-count)", "dim")
+    return text
+
+
+class Timeline(Widget):
+    DEFAULT_CSS = "Timeline { height: auto; padding: 0 1; }"
+
+    points: reactive[tuple[Any, ...]] = reactive(tuple, layout=True)
+    """The last report's timeline."""
+    limits: reactive[dict[str, int]] = reactive(dict)
+    """The scenario's per-minute limits, printed beside the chart."""
+
+    def render(self) -> Text:
+        return timeline_text(self.points, self.limits, self.content_size.width or 60)
