@@ -7,6 +7,7 @@ scenario second, so there is no window boundary to wait for: capacity comes back
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -98,5 +99,11 @@ def _bucket_headers(name: str, bucket: Bucket, wall_now: float) -> dict[str, str
     }
 
 
+@functools.lru_cache(maxsize=256)
+def _rfc3339_second(second: int) -> str:
+    return datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def rfc3339(unix_time: float) -> str:
-    return datetime.fromtimestamp(math.ceil(unix_time), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """A reset time, rounded up to the whole second like the API's."""
+    return _rfc3339_second(math.ceil(unix_time))

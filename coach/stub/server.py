@@ -76,6 +76,8 @@ class StubServer:
         self.admin_url: str | None = None
         self._messages_seen = 0
         self._id_counter = 0
+        digest = int.from_bytes(hashlib.sha256(f"coach-stub:{scenario.seed}".encode()).digest(), "big")
+        self._id_stem = "".join(_ID_ALPHABET[(digest >> (6 * i)) % len(_ID_ALPHABET)] for i in range(24))
         self._runner: web.AppRunner | None = None
         self._admin_runner: web.AppRunner | None = None
 
@@ -127,15 +129,14 @@ class StubServer:
     # ---- helpers ---------------------------------------------------------------------------
 
     def _next_id(self, prefix: str) -> str:
-        """Ids that look like the API's and are reproducible for a given seed and request order."""
+        """Ids shaped like the API's (24 characters after the prefix), reproducible for a seed and request order."""
         self._id_counter += 1
-        digest = hashlib.sha256(f"{self.scenario.seed}:{prefix}:{self._id_counter}".encode()).digest()
-        number = int.from_bytes(digest[:18], "big")
-        chars = []
-        for _ in range(24):
+        number, chars = self._id_counter, []
+        while number:
             number, rest = divmod(number, len(_ID_ALPHABET))
             chars.append(_ID_ALPHABET[rest])
-        return prefix + "".join(chars)
+        counter = "".join(reversed(chars))
+        return prefix + self._id_stem[: 24 - len(counter)] + counter
 
     def _base_headers(self, request_id: str) -> dict[str, str]:
         return {"request-id": request_id, "anthropic-organization-id": ORGANIZATION_ID}
@@ -229,8 +230,8 @@ class StubServer:
         read = await self._read_json(request, entry)
         if isinstance(read, web.Response):
             return read
-        key, body = read
-        fingerprint = key_fingerprint(key)
+        body = read[1]
+        fingerprint = entry.key_fingerprint or ""
         try:
             parsed = parse_request(body)
         except Rejected as exc:

@@ -47,10 +47,10 @@ def block_tokens(block: Any) -> int:
 def answer_pieces(seed_material: str, count: int) -> list[str]:
     """`count` text pieces, one token each, the same for the same seed material."""
     rng = random.Random(int.from_bytes(hashlib.sha256(seed_material.encode("utf-8")).digest()[:8], "big"))
+    words = rng.choices(_WORDS, k=count)
     pieces: list[str] = []
     capital = True
-    for i in range(count):
-        word = rng.choice(_WORDS)
+    for i, word in enumerate(words):
         end = i % 9 == 8 or i == count - 1
         pieces.append(("" if i == 0 else " ") + (word.capitalize() if capital else word) + ("." if end else ""))
         capital = end

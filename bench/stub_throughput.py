@@ -1,0 +1,130 @@
+"""How fast is the stub? Non-streaming requests/s and streamed SSE events/s at concurrency 64.
+
+The stub runs as `coach stub` in its own process pinned to one core (taskset), the load
+generator (a minimal HTTP/1.1 client) on the other, so the figure is what one core of server gives.
+The scenario is unpaced (no time to first token, no tokens/s limit) and has roomy limits:
+this measures the stub's own overhead, which must stay far below what the exercises need
+(a 1,000-document batch must never be limited by the stub).
+
+    .venv/bin/python bench/stub_throughput.py [--runs 5] [--seconds 3] [--concurrency 64]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+SCENARIO = """
+summary = "benchmark: unpaced, roomy limits"
+[response]
+output_tokens = 40
+ttft = 0
+tokens_per_second = 0
+[limits]
+requests_per_minute = 100000000
+input_tokens_per_minute = 1000000000
+output_tokens_per_minute = 1000000000
+"""
+BODY = {"model": "claude-sonnet-4-6", "max_tokens": 100, "messages": [{"role": "user", "content": "Summarise."}]}
+HEADERS = {"x-api-key": "bench", "anthropic-version": "2023-06-01", "content-type": "application/json"}
+
+
+def pinned(core: int) -> list[str]:
+    return ["taskset", "-c", str(core)] if shutil.which("taskset") and (os.cpu_count() or 1) > 1 else []
+
+
+def start_stub(scenario: Path, core: int) -> tuple[subprocess.Popen[str], str]:
+    command = [*pinned(core), sys.executable, "-m", "coach", "stub", "--scenario", str(scenario),
+               "--port", "0", "--quiet"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    if not line.startswith("listening on "):
+        process.kill()
+        raise SystemExit(f"stub did not start: {line!r}")
+    return process, line.split()[-1]
+
+
+async def load(url: str, concurrency: int, seconds: float, stream: bool) -> tuple[int, int, int]:
+    """(requests done, SSE events received, failures) in `seconds` of wall time.
+
+    A minimal keep-alive HTTP/1.1 client on raw asyncio streams: a full client library costs
+    more CPU per request than the stub does, and would measure itself instead of the stub.
+    """
+    host, port = url.removeprefix("http://").rsplit(":", 1)
+    payload = json.dumps({**BODY, "stream": stream}).encode()
+    request = (f"POST /v1/messages HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Length: {len(payload)}\r\n"
+               + "".join(f"{k}: {v}\r\n" for k, v in HEADERS.items()) + "\r\n").encode() + payload
+    done = events = failures = 0
+    deadline = time.monotonic() + seconds
+
+    async def connection() -> None:
+        nonlocal done, events, failures
+        reader, writer = await asyncio.open_connection(host, int(port))
+        while time.monotonic() < deadline:
+            writer.write(request)
+            head = await reader.readuntil(b"\r\n\r\n")
+            if not head.startswith(b"HTTP/1.1 200"):
+                failures += 1
+            length = re.search(rb"(?i)content-length: (\d+)", head)
+            if length:
+                await reader.readexactly(int(length.group(1)))
+            else:  # chunked: read to the last chunk, counting SSE events
+                body = b""
+                while not body.endswith(b"\r\n0\r\n\r\n"):
+                    body += await reader.read(65536)
+                events += body.count(b"event: ")
+            done += 1
+        writer.close()
+
+    await asyncio.gather(*(connection() for _ in range(concurrency)))
+    return done, events, failures
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=5, help="runs per measurement; the median is reported")
+    parser.add_argument("--seconds", type=float, default=3.0, help="length of each run")
+    parser.add_argument("--concurrency", type=int, default=64)
+    args = parser.parse_args()
+    if pinned(0):
+        os.sched_setaffinity(0, {1})  # the load generator stays off the stub's core
+    with tempfile.TemporaryDirectory() as folder:
+        scenario = Path(folder) / "bench.toml"
+        scenario.write_text(SCENARIO, encoding="utf-8")
+        process, url = start_stub(scenario, core=0)
+        try:
+            asyncio.run(load(url, args.concurrency, 0.5, stream=False))  # warm up
+            results = {}
+            for stream in (False, True):
+                rates = []
+                for _ in range(args.runs):
+                    done, events, failures = asyncio.run(load(url, args.concurrency, args.seconds, stream))
+                    if failures:
+                        print(f"warning: {failures} non-200 answers", file=sys.stderr)
+                    rates.append((events if stream else done) / args.seconds)
+                results[stream] = rates
+                label = "streamed events/s" if stream else "non-streaming requests/s"
+                runs = ", ".join(f"{rate:,.0f}" for rate in rates)
+                print(f"{label:<26} median {statistics.median(rates):>9,.0f}   runs: {runs}")
+        finally:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=10)
+    print(f"concurrency {args.concurrency}, {args.runs} runs of {args.seconds:g} s, stub pinned to core 0"
+          if pinned(0) else "unpinned (taskset not available)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
