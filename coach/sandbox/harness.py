@@ -1,0 +1,141 @@
+"""The trusted side of the sandbox that runs inside it, before and around learner code.
+
+Started as `python -I -m coach.sandbox` (cold) or called after a fork by the warm
+pool. It applies the isolation level, then splits into a supervisor (PID 1 of the new PID
+namespace, or a child subreaper at process level) that reaps every descendant, and the
+learner process, which gets its limits, environment and clock and then runs the code.
+The spec arrives in the environment variable `COACH_SANDBOX_SPEC` and is removed before
+learner code runs; it holds no secret.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import resource
+import signal
+from pathlib import Path
+from typing import Any
+
+SPEC_VAR = "COACH_SANDBOX_SPEC"
+SANDBOX_UID = 1000
+NOBODY_UID = 65534
+
+
+def main() -> None:
+    spec = json.loads(os.environ.pop(SPEC_VAR))
+    launch(spec)
+
+
+def launch(spec: dict[str, Any]) -> None:
+    """Never returns: the process ends with the learner's exit status (128+N for signal N)."""
+    with contextlib.suppress(ImportError):
+        import anthropic  # noqa: F401  (paid once here, or once in the warm pool, not by learner code)
+    level = spec["level"]
+    if level == "namespaces":
+        from coach.sandbox import namespaces
+
+        namespaces.enter(spec)  # returns in PID 1 of the new namespaces
+    elif level == "bwrap":
+        from coach.sandbox import namespaces
+
+        namespaces.hand_off_stub_socket(spec)
+    _supervise(spec)
+
+
+def _supervise(spec: dict[str, Any]) -> None:
+    from coach.sandbox import namespaces
+
+    namespaces.become_subreaper()
+    pid = os.fork()
+    if pid != 0:
+        os.close(spec["control_fd"])
+    if pid == 0:
+        try:
+            _become_learner(spec)
+        finally:
+            os._exit(70)
+    signal.signal(signal.SIGUSR1, lambda *_: None)  # the runner's "stop now": interrupt the wait below
+    status = _wait_for(pid)
+    namespaces.kill_descendants()
+    os._exit(status)
+
+
+def _wait_for(pid: int) -> int:
+    while True:
+        try:
+            _, status = os.waitpid(pid, 0)
+        except InterruptedError:
+            continue
+        except ChildProcessError:
+            return 70
+        except OSError:
+            return 70
+        if status == -1:
+            continue
+        if os.WIFSIGNALED(status):
+            return 128 + os.WTERMSIG(status)
+        return os.WEXITSTATUS(status)
+
+
+def _become_learner(spec: dict[str, Any]) -> None:
+    from coach.clock import ScenarioClock
+    from coach.sandbox import clockpatch, namespaces
+    from coach.sandbox.learner import run_learner
+
+    signal.signal(signal.SIGUSR1, signal.SIG_DFL)
+    workdir = Path(spec["workdir"])
+    os.chdir(workdir)
+    keep_caps = 0
+    if spec["level"] == "process" and os.geteuid() == 0:
+        keep_caps = namespaces.root_to_nobody(NOBODY_UID)
+    namespaces.drop_privileges(keep_caps)
+    _apply_limits(spec["limits"], spec["level"])
+    env = dict(spec["env"])
+    os.environ.clear()
+    os.environ.update(env)
+    clockpatch.install(ScenarioClock.from_env(env["COACH_SCENARIO_CLOCK"]))
+    if spec["level"] == "process":
+        from coach.sandbox import audit
+
+        host, port = spec["stub_address"]
+        audit.install([str(workdir), spec["tmpdir"]], (host, int(port)), spec["hidden"], spec["keep"])
+    _announce_start(spec["control_fd"])
+    code = run_learner(Path(spec["file"]), spec["entry"], workdir, list(spec.get("argv", [])))
+    os._exit(code)
+
+
+def _announce_start(control_fd: int) -> None:
+    """Tell the runner learner code starts now (its timeout starts), and drop the channel."""
+    with contextlib.suppress(OSError):
+        os.write(control_fd, b"R")
+    os.close(control_fd)
+
+
+def _apply_limits(limits: dict[str, int], level: str) -> None:
+    mib = 1 << 20
+    cpu = int(limits["cpu_s"])
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+    resource.setrlimit(resource.RLIMIT_AS, (limits["memory_mb"] * mib,) * 2)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limits["file_size_mb"] * mib,) * 2)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (limits["open_files"],) * 2)
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    # RLIMIT_NPROC counts every process of this uid; outside a user namespace that
+    # includes the learner's own desktop, so the allowance is added to what already runs.
+    already = _processes_of_uid(os.getuid()) if level == "process" else 0
+    resource.setrlimit(resource.RLIMIT_NPROC, (already + limits["processes"],) * 2)
+
+
+def _processes_of_uid(uid: int) -> int:
+    """Tasks (processes and threads) this uid runs now, as RLIMIT_NPROC counts them."""
+    count = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            if os.stat(f"/proc/{entry}").st_uid == uid:
+                count += len(os.listdir(f"/proc/{entry}/task"))
+        except OSError:
+            continue
+    return count

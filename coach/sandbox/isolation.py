@@ -1,0 +1,127 @@
+"""Which isolation level this machine allows, and how each level starts the harness.
+
+Strongest first: bubblewrap when installed and working, the kernel's namespaces directly
+(unprivileged user namespaces) when not, and the process level (limits, scrubbed
+environment, audit hook) where neither works. `COACH_SANDBOX_ISOLATION` forces one level
+(`bwrap`, `namespaces`, `process`), for tests and for machines where probing misleads.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+FORCE_VAR = "COACH_SANDBOX_ISOLATION"
+LEVEL_NAMES = ("bwrap", "namespaces", "process")
+
+
+@dataclass(frozen=True)
+class Level:
+    name: str
+    label: str
+    prefix: Callable[[dict[str, Any]], list[str]] = field(default=lambda spec: [])
+
+    def command(self, spec: dict[str, Any]) -> list[str]:
+        """The command words that come before `python -I -m coach.sandbox`."""
+        return self.prefix(spec)
+
+
+PROCESS = Level("process", "process (audit hook)")
+NAMESPACES = Level("namespaces", "namespaces")
+
+
+def current_level() -> Level:
+    forced = os.environ.get(FORCE_VAR, "").strip()
+    if forced:
+        if forced not in LEVEL_NAMES:
+            raise ValueError(f"{FORCE_VAR} must be one of {', '.join(LEVEL_NAMES)}, got {forced!r}")
+        return _level(forced)
+    for name in LEVEL_NAMES:
+        if available(name):
+            return _level(name)
+    return PROCESS
+
+
+def _level(name: str) -> Level:
+    if name == "bwrap":
+        return Level("bwrap", "namespaces (bubblewrap)", bwrap_prefix)
+    return NAMESPACES if name == "namespaces" else PROCESS
+
+
+@cache
+def available(name: str) -> bool:
+    """Probe once per app: can this level actually start here?"""
+    if name == "process":
+        return True
+    if not sys.platform.startswith("linux"):
+        return False
+    if name == "bwrap":
+        bwrap = shutil.which("bwrap")
+        probe = [bwrap or "bwrap", "--unshare-all", "--ro-bind", "/", "/", "--proc", "/proc", "--", "true"]
+    else:
+        probe = [sys.executable, "-I", "-S", "-c", _UNSHARE_PROBE]
+        bwrap = "yes"
+    if not bwrap:
+        return False
+    try:
+        return subprocess.run(probe, capture_output=True, timeout=10).returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        return False
+
+
+_UNSHARE_PROBE = (
+    "import ctypes,os\n"
+    "libc=ctypes.CDLL(None,use_errno=True)\n"
+    "flags=0x10000000|0x00020000|0x40000000|0x08000000|0x20000000\n"  # user, mount, net, ipc, pid
+    "raise SystemExit(0 if libc.unshare(flags)==0 else 1)\n"
+)
+
+
+def hidden_dirs() -> list[str]:
+    """Folders replaced by an empty tmpfs inside: homes hold keys, tokens and shell history."""
+    candidates = {"/root", "/home", os.path.expanduser("~"), "/run/user", "/var/mail"}
+    return sorted(p for p in candidates if os.path.isdir(p) and p != "/")
+
+
+def python_dirs() -> list[str]:
+    """Folders the harness needs that may sit inside a hidden home (a venv, an editable checkout)."""
+    paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, str(Path(__file__).resolve().parents[2])}
+    paths.update(sysconfig.get_paths().get(k, "") for k in ("stdlib", "platstdlib", "purelib", "platlib"))
+    paths.add(str(Path(os.path.realpath(sys.executable)).parent))
+    return sorted(os.path.realpath(p) for p in paths if p and os.path.isdir(p))
+
+
+def bwrap_prefix(spec: dict[str, Any]) -> list[str]:
+    bwrap = shutil.which("bwrap") or "bwrap"
+    workdir = spec["workdir"]
+    args = [
+        bwrap,
+        "--unshare-all",
+        "--disable-userns",
+        "--uid", "1000",
+        "--gid", "1000",
+        "--hostname", "sandbox",
+        "--die-with-parent",
+        "--new-session",
+        "--cap-drop", "ALL",
+        "--ro-bind", "/", "/",
+        "--dev", "/dev",
+        "--proc", "/proc",
+        "--size", str(spec["limits"]["tmp_mb"] << 20), "--tmpfs", "/tmp",
+        "--size", str(spec["limits"]["tmp_mb"] << 20), "--tmpfs", "/dev/shm",
+    ]  # fmt: skip
+    for hidden in spec["hidden"]:
+        args += ["--tmpfs", hidden]
+    for keep in spec["keep"]:
+        if any(keep == h or keep.startswith(h.rstrip("/") + "/") for h in spec["hidden"]):
+            args += ["--ro-bind", keep, keep]
+    args += ["--bind", workdir, workdir, "--chdir", workdir, "--"]
+    return args

@@ -1,0 +1,352 @@
+"""Run one request in the sandbox and turn what happened into a SandboxResult.
+
+The app side of the sandbox: prepares a fresh work dir, starts the harness (cold, under
+bubblewrap, or forked from a warm pool), hands the stub its socket, reads output with caps,
+enforces the wall-clock timeout by killing the whole tree, and reads the result file back as
+untrusted data.
+"""
+
+from __future__ import annotations
+
+import array
+import contextlib
+import json
+import os
+import selectors
+import shutil
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from coach.clock import ENV_VAR as CLOCK_VAR
+from coach.sandbox import isolation
+from coach.sandbox.harness import SPEC_VAR
+from coach.sandbox.learner import RESULT_NAME
+from coach.sandbox.model import SANDBOX_API_KEY, SandboxRequest, SandboxResult
+from coach.sandbox.output import CappedBuffer, clean_text
+
+if TYPE_CHECKING:
+    from coach.sandbox.warm import WarmPool
+
+STARTUP_GRACE_S = 30.0
+"""Wall seconds the harness may take to start (interpreter, imports) before the run's own timeout starts."""
+RESULT_CAP = 4 << 20
+MAX_COPIED_FILES = 200
+_RESERVED_ENV = {"ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "ANTHROPIC_AUTH_TOKEN", CLOCK_VAR, SPEC_VAR}
+_SIGNAL_LIMITS = {signal.SIGXCPU: "cpu", signal.SIGXFSZ: "file_size"}
+
+
+@dataclass
+class Started:
+    """A started harness, however it was started."""
+
+    pid: int
+    stdout: int
+    stderr: int
+    control: socket.socket
+    kill_group: bool
+    """Process level: the harness's process group is the tree; namespaces: killing the pid is enough."""
+    popen: subprocess.Popen[bytes] | None = None
+
+    def poll(self) -> int | None:
+        if self.popen is not None:
+            return self.popen.poll()
+        try:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+        except ChildProcessError:
+            return -1
+        if pid == 0:
+            return None
+        return os.waitstatus_to_exitcode(status)
+
+
+def run_sandboxed(request: SandboxRequest, pool: WarmPool | None = None) -> SandboxResult:
+    level = isolation.current_level()
+    with tempfile.TemporaryDirectory(prefix="coach-run-") as top:
+        root = Path(top)
+        workdir, tmpdir = root / "work", root / "tmp"
+        workdir.mkdir()
+        tmpdir.mkdir()
+        learner_file = _copy_program(request.file, workdir)
+        if level.name == "process" and os.geteuid() == 0:
+            # The learner process drops to nobody; it needs its work dir and private tmp.
+            os.chmod(root, 0o711)
+            for path in (workdir, tmpdir, *workdir.iterdir()):
+                os.chown(path, 65534, 65534)
+        spec = _spec(request, level, learner_file, workdir, tmpdir)
+        return _run(request, level, spec, pool)
+
+
+def _copy_program(file: Path, workdir: Path) -> Path:
+    """The learner's file and its sibling modules, copied: the run may change or delete them freely."""
+    source = Path(file)
+    if not source.is_file():
+        raise FileNotFoundError(f"no such file: {source}")
+    siblings = sorted(p for p in source.parent.glob("*.py") if p.is_file() and not p.is_symlink())
+    for sibling in [source, *[p for p in siblings if p.name != source.name][:MAX_COPIED_FILES]]:
+        shutil.copyfile(sibling, workdir / sibling.name)
+    return workdir / source.name
+
+
+def learner_environment(request: SandboxRequest, workdir: Path, tmpdir: str) -> dict[str, str]:
+    """An allow-list: nothing from the app's environment reaches learner code by default."""
+    env = {k: v for k, v in request.env.items() if k.isidentifier() and k not in _RESERVED_ENV}
+    env.update(
+        {
+            "PATH": "/usr/local/bin:/usr/bin:/bin",
+            "HOME": str(workdir),
+            "TMPDIR": tmpdir,
+            "LANG": "C.UTF-8",
+            "TERM": "dumb",
+            "ANTHROPIC_API_KEY": SANDBOX_API_KEY,
+            "ANTHROPIC_BASE_URL": request.stub.base_url,
+            CLOCK_VAR: request.clock.to_env(),
+        }
+    )
+    return env
+
+
+def _spec(request: SandboxRequest, level: isolation.Level, file: Path, workdir: Path, tmpdir: Path) -> dict[str, Any]:
+    inner_tmp = str(tmpdir) if level.name == "process" else "/tmp"
+    base = request.stub.base_url.split("://", 1)[-1].split("/", 1)[0]
+    host, _, port = base.rpartition(":")
+    limits = request.limits
+    return {
+        "level": level.name,
+        "file": str(file),
+        "entry": request.entry,
+        "argv": list(request.args),
+        "workdir": str(workdir),
+        "tmpdir": inner_tmp,
+        "limits": {
+            "cpu_s": limits.cpu_s,
+            "memory_mb": limits.memory_mb,
+            "processes": limits.processes,
+            "file_size_mb": limits.file_size_mb,
+            "open_files": limits.open_files,
+            "tmp_mb": limits.tmp_mb,
+        },
+        "env": learner_environment(request, workdir, inner_tmp),
+        "stub_address": [host.strip("[]") or "127.0.0.1", int(port or 80)],
+        "hidden": isolation.hidden_dirs(),
+        "keep": isolation.python_dirs(),
+    }
+
+
+def _start_cold(level: isolation.Level, spec: dict[str, Any]) -> Started:
+    parent_end, child_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+    spec = {**spec, "control_fd": child_end.fileno()}
+    env = {**spec["env"], SPEC_VAR: json.dumps(spec)}
+    command = [*level.command(spec), sys.executable, "-I", "-m", "coach.sandbox"]
+    popen = subprocess.Popen(
+        command,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=spec["workdir"],
+        pass_fds=(child_end.fileno(),),
+        start_new_session=True,
+    )
+    child_end.close()
+    assert popen.stdout is not None and popen.stderr is not None
+    return Started(
+        pid=popen.pid,
+        stdout=popen.stdout.fileno(),
+        stderr=popen.stderr.fileno(),
+        control=parent_end,
+        kill_group=level.name == "process",
+        popen=popen,
+    )
+
+
+def _run(request: SandboxRequest, level: isolation.Level, spec: dict[str, Any], pool: WarmPool | None) -> SandboxResult:
+    started_at = time.monotonic()
+    started = pool.start(spec) if pool is not None else _start_cold(level, spec)
+    out, err = CappedBuffer(request.limits.output_bytes), CappedBuffer(request.limits.output_bytes)
+    selector = selectors.DefaultSelector()
+    selector.register(started.stdout, selectors.EVENT_READ, out)
+    selector.register(started.stderr, selectors.EVENT_READ, err)
+    selector.register(started.control, selectors.EVENT_READ, None)
+    ready_at: float | None = None
+    scenario_start = request.clock.now()
+    deadline = started_at + STARTUP_GRACE_S
+    killed_for: str | None = None
+    exit_code: int | None = None
+    exited_at: float | None = None
+    try:
+        while True:
+            now = time.monotonic()
+            if exit_code is None:
+                exit_code = started.poll()
+                if exit_code is not None:
+                    exited_at = now
+            open_streams = [k for k in selector.get_map().values() if k.data is not None]
+            if exit_code is not None and (not open_streams or now - (exited_at or now) > 0.5):
+                break
+            if killed_for is None and now > deadline:
+                killed_for = "wall"
+                _kill(started)
+            for key, _ in selector.select(timeout=0.05):
+                if key.data is None:
+                    message = _receive_control(started.control, request)
+                    if message is None:
+                        selector.unregister(started.control)
+                    elif message == b"R" and ready_at is None:
+                        ready_at = time.monotonic()
+                        scenario_start = request.clock.now()
+                        deadline = ready_at + request.timeout_s
+                    continue
+                chunk = os.read(key.fd, 65536)
+                if not chunk:
+                    selector.unregister(key.fd)
+                    continue
+                key.data.feed(chunk)
+                if key.data.overflowed and killed_for is None:
+                    killed_for = "output"
+                    _kill(started)
+    finally:
+        if exit_code is None:
+            _kill(started)
+            exit_code = _wait(started)
+        selector.close()
+        for fd in (started.stdout, started.stderr):
+            _close(fd)
+        started.control.close()
+        if started.popen is not None:
+            started.popen.wait()
+    ended = time.monotonic()
+    if exit_code < 0:
+        exit_code = 128 - exit_code
+    result = read_result(Path(spec["workdir"]) / RESULT_NAME)
+    limit = killed_for or _limit_from_status(exit_code, killed_for) or _text_or_none(result.get("limit"))
+    return SandboxResult(
+        exit_code=exit_code,
+        stdout=out.text(),
+        stderr=err.text(),
+        timed_out=killed_for == "wall",
+        limit_hit=limit,
+        isolation=level.label,
+        wall_s=round(ended - (ready_at or started_at), 4),
+        scenario_s=round(request.clock.now() - scenario_start, 4),
+        return_value=result.get("return_value"),
+        return_error=_text_or_none(result.get("return_error")),
+        log_records=_log_records(result.get("log_records")),
+    )
+
+
+def _receive_control(control: socket.socket, request: SandboxRequest) -> bytes | None:
+    """One message from the harness: b"S" with the stub's listening socket, or b"R" (learner code starts)."""
+    fds = array.array("i")
+    try:
+        data, ancdata, _, _ = control.recvmsg(1, socket.CMSG_LEN(fds.itemsize))
+    except OSError:
+        return None
+    for level, kind, payload in ancdata:
+        if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+            fds.frombytes(payload[: len(payload) - (len(payload) % fds.itemsize)])
+    if not data:
+        return None
+    if data == b"S" and fds:
+        listener = socket.socket(fileno=fds[0])
+        for extra in fds[1:]:
+            os.close(extra)
+        request.stub.adopt_socket(listener)
+    else:
+        for fd in fds:
+            os.close(fd)
+    return data
+
+
+def _kill(started: Started) -> None:
+    if started.kill_group:
+        # Process level: ask the supervisor to kill its descendants (also those that left the
+        # group with setsid), then kill the group in case the supervisor itself was harmed.
+        _signal(started.pid, signal.SIGUSR1)
+        time.sleep(0.1)
+        with contextlib.suppress(OSError):
+            os.killpg(started.pid, signal.SIGKILL)
+    _signal(started.pid, signal.SIGKILL)
+
+
+def _signal(pid: int, signum: int) -> None:
+    with contextlib.suppress(OSError):
+        os.kill(pid, signum)
+
+
+def _wait(started: Started) -> int:
+    if started.popen is not None:
+        return started.popen.wait()
+    _, status = os.waitpid(started.pid, 0)
+    return os.waitstatus_to_exitcode(status)
+
+
+def _close(fd: int) -> None:
+    with contextlib.suppress(OSError):
+        os.close(fd)
+
+
+def _limit_from_status(exit_code: int, killed_for: str | None) -> str | None:
+    if killed_for:
+        return killed_for
+    signum = exit_code - 128
+    if signum == signal.SIGKILL:
+        return "cpu"  # the hard RLIMIT_CPU; the runner's own kills are known above
+    return _SIGNAL_LIMITS.get(signal.Signals(signum)) if signum in _SIGNAL_LIMITS else None
+
+
+def read_result(path: Path) -> dict[str, Any]:
+    """The result file, as untrusted data: no symlinks, regular file only, size-capped, shape-checked."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return {}
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return {}
+        data = b""
+        while len(data) <= RESULT_CAP:
+            chunk = os.read(fd, RESULT_CAP + 1 - len(data))
+            if not chunk:
+                break
+            data += chunk
+    except OSError:
+        return {}
+    finally:
+        os.close(fd)
+    if len(data) > RESULT_CAP:
+        return {}
+    try:
+        value = json.loads(data)
+    except (ValueError, RecursionError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _text_or_none(value: object) -> str | None:
+    return clean_text(value.encode())[:4000] if isinstance(value, str) else None
+
+
+def _log_records(value: object) -> list[dict[str, Any]]:
+    if not isinstance(value, list):
+        return []
+    records = []
+    for item in value:
+        if isinstance(item, dict) and isinstance(item.get("message"), str):
+            records.append(
+                {
+                    "level": str(item.get("level", "")),
+                    "logger": str(item.get("logger", "")),
+                    "message": item["message"],
+                    "created": item.get("created") if isinstance(item.get("created"), int | float) else None,
+                    "extra": item.get("extra") if isinstance(item.get("extra"), dict) else {},
+                }
+            )
+    return records

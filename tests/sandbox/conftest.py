@@ -1,0 +1,53 @@
+import textwrap
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from coach.clock import ScenarioClock
+from coach.sandbox import Limits, SandboxRequest, SandboxResult, run_sandboxed
+from coach.sandbox.isolation import FORCE_VAR
+from coach.stub.runner import StubThread
+from coach.stub.scenario import load_scenario
+
+SMALL = Limits(cpu_s=3, memory_mb=768, processes=16, file_size_mb=2, open_files=64, output_bytes=64 << 10, tmp_mb=8)
+LEVELS = ["process"]  # namespace levels join once they land
+
+
+@pytest.fixture
+def stub() -> Iterator[StubThread]:
+    clock = ScenarioClock(speed=50)
+    with StubThread(load_scenario("healthy"), clock) as thread:
+        yield thread
+
+
+@pytest.fixture(params=LEVELS)
+def level(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv(FORCE_VAR, request.param)
+    return request.param
+
+
+@pytest.fixture
+def process_level(monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv(FORCE_VAR, "process")
+    return "process"
+
+
+Run = Callable[..., SandboxResult]
+
+
+@pytest.fixture
+def run(tmp_path: Path, stub: StubThread) -> Run:
+    """`run(source, entry=None, **request_fields)`: the source as a file, run in the sandbox."""
+
+    def _run(source: str, entry: str | None = None, name: str = "program.py", **fields: object) -> SandboxResult:
+        folder = tmp_path / "learner"
+        folder.mkdir(exist_ok=True)
+        file = folder / name
+        file.write_text(textwrap.dedent(source))
+        fields.setdefault("timeout_s", 5.0)
+        fields.setdefault("limits", SMALL)
+        request = SandboxRequest(file=file, entry=entry, clock=stub.server.clock, stub=stub, **fields)  # type: ignore[arg-type]
+        return run_sandboxed(request)
+
+    return _run

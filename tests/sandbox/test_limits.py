@@ -1,0 +1,33 @@
+"""Resource limits stop runaway code and say which limit it hit."""
+
+
+def test_wall_clock_timeout_kills_the_run(level, run):
+    result = run("import threading\nthreading.Event().wait()", timeout_s=0.5)
+    assert result.timed_out
+    assert result.limit_hit == "wall"
+
+
+def test_cpu_limit_stops_a_spin(level, run):
+    result = run("while True: pass", timeout_s=10)
+    assert result.limit_hit == "cpu"
+    assert not result.timed_out
+
+
+def test_memory_limit_stops_a_blow_up(level, run):
+    result = run("blocks = []\nwhile True: blocks.append(bytearray(64 << 20))")
+    assert result.limit_hit == "memory"
+
+
+def test_file_size_limit_stops_a_huge_write(level, run):
+    result = run("with open('big.bin', 'wb') as f:\n    while True: f.write(b'x' * (1 << 20))")
+    assert result.limit_hit == "file_size"
+
+
+def test_open_files_limit(level, run):
+    result = run("files = [open('f%d' % i, 'w') for i in range(10000)]")
+    assert result.limit_hit == "open_files"
+
+
+def test_process_limit_stops_a_fork_bomb(level, run):
+    result = run("import os\nwhile True: os.fork()", timeout_s=5)
+    assert result.limit_hit == "processes"
