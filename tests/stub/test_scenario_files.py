@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -88,3 +89,11 @@ def test_lint_knows_the_scenario_names():
 
 def test_suggested_speed_is_read_from_the_file():
     assert load_scenario("healthy").speed == 20
+
+
+def test_every_toml_example_in_the_scenario_docs_loads(tmp_path):
+    docs = Path(__file__).resolve().parents[2] / "docs" / "scenarios.md"
+    examples = re.findall(r"```toml\n(.*?)```", docs.read_text(encoding="utf-8"), flags=re.S)
+    assert len(examples) >= 2
+    for number, example in enumerate(examples):
+        assert load_scenario(write(tmp_path, example)).summary, f"example {number}"
