@@ -44,8 +44,12 @@ class StubThread:
 
     def start(self) -> StubThread:
         self._thread.start()
-        self._run(self.server.start(self._host, self._port))
         self._started = True
+        try:
+            self._run(self.server.start(self._host, self._port))
+        except BaseException:
+            self.stop()  # e.g. the port is taken: leave no thread or loop behind
+            raise
         return self
 
     def adopt_socket(self, sock: socket.socket) -> None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 
 import anthropic
 import pytest
 
-from tests.stub.conftest import HELLO, MODEL, client
+from tests.stub.conftest import HELLO, MODEL, async_client, client
 
 RPM_10 = 'summary = "t"\n[response]\nttft = 0\ntokens_per_second = 0\n[limits]\nrequests_per_minute = 10\n'
 LONG_SYSTEM = "Policy text that every request repeats. " * 120  # about 1,200 tokens
@@ -115,3 +116,25 @@ def test_a_retry_before_retry_after_fails_again(start_stub):
     for _ in range(2):
         with pytest.raises(anthropic.RateLimitError):
             sdk.messages.create(model=MODEL, max_tokens=5, messages=HELLO)
+
+
+async def test_two_racing_requests_both_write_because_the_entry_exists_only_once_a_response_starts(start_stub):
+    stub = start_stub('summary = "t"\n[response]\nttft = 5\ntokens_per_second = 0\n', speed=100)
+    sdk = async_client(stub)
+    usages = await asyncio.gather(*(sdk.messages.create(model=MODEL, max_tokens=5, system=cached_system(),
+                                                        messages=HELLO) for _ in range(2)))
+    assert [u.usage.cache_creation_input_tokens > 0 for u in usages] == [True, True]
+    later = await sdk.messages.create(model=MODEL, max_tokens=5, system=cached_system(), messages=HELLO)
+    assert later.usage.cache_read_input_tokens > 0
+
+
+def test_output_token_bucket_refuses_once_emptied(start_stub):
+    stub = start_stub('summary = "t"\n[response]\nttft = 0\ntokens_per_second = 0\noutput_tokens = 40\n'
+                      '[limits]\noutput_tokens_per_minute = 60\n', speed=1)
+    sdk = client(stub, max_retries=0)
+    sdk.messages.create(model=MODEL, max_tokens=100, messages=HELLO)
+    sdk.messages.create(model=MODEL, max_tokens=100, messages=HELLO)  # 20 left before, 0 after
+    with pytest.raises(anthropic.RateLimitError) as caught:
+        sdk.messages.create(model=MODEL, max_tokens=100, messages=HELLO)
+    assert caught.value.response.headers["anthropic-ratelimit-output-tokens-remaining"] == "0"
+    assert "output tokens" in caught.value.message

@@ -5,9 +5,11 @@ from __future__ import annotations
 import contextlib
 import json
 import socket
+import threading
 
 import anthropic
 import httpx2
+import pytest
 
 from coach.clock import ScenarioClock
 from coach.stub.journal import Journal, read_jsonl
@@ -104,3 +106,12 @@ def test_entries_are_snapshots():
     snapshot = journal.entries()[0]
     entry.status = 200
     assert snapshot.status is None
+
+
+def test_stub_thread_on_a_taken_port_raises_and_leaves_no_thread(start_stub):
+    taken = start_stub()
+    port = int(taken.base_url.rsplit(":", 1)[1])
+    before = threading.active_count()
+    with pytest.raises(OSError):
+        StubThread(load_scenario("healthy"), ScenarioClock(), port=port).start()
+    assert threading.active_count() == before
