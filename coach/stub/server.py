@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import logging
 import socket
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +26,8 @@ from coach.stub.ratelimit import RateLimiter
 from coach.stub.request import ParsedRequest, Rejected, parse_request
 from coach.stub.scenario import DEFAULT_MESSAGES, ERROR_TYPES, Fault, Scenario
 from coach.stub.tokens import answer_pieces
+
+log = logging.getLogger("coach.stub")
 
 ORGANIZATION_ID = "0c0ac0ac-0000-4000-8000-00000000c0ac"
 STALL_DEFAULT_S = 3600.0
@@ -223,6 +226,12 @@ class StubServer:
         entry = self._open(request)
         try:
             return await self._answer_messages(request, entry)
+        except Exception:
+            # a bug in the stub must still look like the API: an api_error body, or a cut stream
+            log.exception("stub failed on request %d", entry.seq)
+            if entry.events_sent:
+                return _abort(request, web.StreamResponse())
+            return self._error(entry, 500, "api_error", "Internal server error")
         finally:
             self.journal.close_entry(entry, self.clock.now())
 

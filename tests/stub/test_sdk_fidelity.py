@@ -6,6 +6,7 @@ import json
 
 import anthropic
 import httpx2
+import pytest
 
 from tests.stub.conftest import HELLO, MODEL, async_client, client
 
@@ -63,9 +64,12 @@ async def test_async_create_and_stream(start_stub):
     assert text == message.content[0].text
 
 
-def test_count_tokens_matches_the_usage_of_the_same_request(start_stub):
+@pytest.mark.parametrize("system", [
+    "You are terse." * 20,
+    [{"type": "text", "text": "Cached policy. " * 400, "cache_control": {"type": "ephemeral"}}],
+])
+def test_count_tokens_matches_the_usage_of_the_same_request(start_stub, system):
     sdk = client(start_stub())
-    system = "You are terse." * 20
     messages = [*HELLO, {"role": "assistant", "content": "Hello."}, {"role": "user", "content": "Again."}]
     counted = sdk.messages.count_tokens(model=MODEL, system=system, messages=messages)
     usage = sdk.messages.create(model=MODEL, max_tokens=20, system=system, messages=messages).usage

@@ -80,3 +80,15 @@ def test_oversized_body_is_413_request_too_large(start_stub):
 def test_unknown_fields_are_accepted_like_newer_api_options(start_stub):
     response = post(start_stub(), {**GOOD, "metadata": {"user_id": "u1"}, "service_tier": "auto"})
     assert response.status_code == 200
+
+
+def test_a_stub_bug_still_answers_an_api_shaped_500(start_stub, monkeypatch):
+    stub = start_stub()
+
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(stub.server, "_answer", broken)
+    with pytest.raises(anthropic.InternalServerError) as caught:
+        client(stub, max_retries=0).messages.create(model=MODEL, max_tokens=5, messages=HELLO)
+    assert caught.value.type == "api_error" and stub.journal.entries()[0].status == 500
