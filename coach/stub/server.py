@@ -100,6 +100,7 @@ class StubServer:
 
         admin = web.Application()
         admin.router.add_get("/journal", self._journal)
+        admin.router.add_get("/", self._journal)
         self._admin_runner = web.AppRunner(admin, access_log=None, shutdown_timeout=0.2)
         await self._admin_runner.setup()
         admin_site = web.TCPSite(self._admin_runner, "127.0.0.1", 0)
@@ -168,8 +169,8 @@ class StubServer:
             or _float_or_none(request.headers.get("x-stainless-read-timeout"))
         return entry
 
-    async def _read_json(self, request: web.Request, entry: JournalEntry) -> tuple[str, Any] | web.Response:
-        """(key, body) or the error response: auth first, then size, then JSON."""
+    async def _read_json(self, request: web.Request, entry: JournalEntry) -> tuple[Any] | web.Response:
+        """(body,) or the error response: auth first, then size, then JSON. The key is kept as a fingerprint only."""
         key = request.headers.get("x-api-key", "")
         if not key:
             auth = request.headers.get("authorization", "")
@@ -178,7 +179,7 @@ class StubServer:
         if not key:
             return self._error(entry, 401, "authentication_error", "x-api-key header is required")
         entry.key_fingerprint = key_fingerprint(key)
-        too_large = self._error_args_413()
+        too_large = (413, "request_too_large", DEFAULT_MESSAGES["request_too_large"])
         if request.content_length is not None and request.content_length > self.scenario.max_body_bytes:
             return self._error(entry, *too_large)
         try:
@@ -186,14 +187,10 @@ class StubServer:
         except web.HTTPRequestEntityTooLarge:
             return self._error(entry, *too_large)
         try:
-            return key, json.loads(raw)
+            return (json.loads(raw),)
         except (ValueError, UnicodeDecodeError) as exc:
             return self._error(entry, 400, "invalid_request_error",
                                f"There was an error parsing the body of your request: {exc}")
-
-    @staticmethod
-    def _error_args_413() -> tuple[int, str, str]:
-        return 413, "request_too_large", DEFAULT_MESSAGES["request_too_large"]
 
     # ---- endpoints -------------------------------------------------------------------------
 
@@ -211,7 +208,7 @@ class StubServer:
             if isinstance(read, web.Response):
                 return read
             try:
-                parsed = parse_request(read[1], count_only=True)
+                parsed = parse_request(read[0], count_only=True)
             except Rejected as exc:
                 return self._error(entry, exc.status, exc.error_type, exc.message)
             _summarise(entry, parsed)
@@ -239,10 +236,9 @@ class StubServer:
         read = await self._read_json(request, entry)
         if isinstance(read, web.Response):
             return read
-        body = read[1]
         fingerprint = entry.key_fingerprint or ""
         try:
-            parsed = parse_request(body)
+            parsed = parse_request(read[0])
         except Rejected as exc:
             return self._error(entry, exc.status, exc.error_type, exc.message)
         _summarise(entry, parsed)

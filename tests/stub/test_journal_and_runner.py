@@ -60,6 +60,7 @@ def test_admin_listener_serves_the_journal_since_a_sequence_number(start_stub):
     assert stub.admin_url != stub.base_url
     lines = httpx2.get(f"{stub.admin_url}/journal?since=1").text.splitlines()
     assert [json.loads(line)["seq"] for line in lines] == [2, 3]
+    assert httpx2.get(stub.admin_url).text.count("\n") == 3
     assert httpx2.get(f"{stub.base_url}/journal", headers={"x-api-key": "k"}).status_code == 404
 
 
