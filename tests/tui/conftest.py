@@ -43,3 +43,19 @@ async def wait_for_workers(app: CoachApp, pilot) -> None:
     await pilot.pause()
     await app.workers.wait_for_complete()
     await pilot.pause()
+
+
+async def wait_until(pilot, condition, timeout: float = 5.0) -> None:
+    """Let the app run until `condition()` holds (for things driven by timers, like the file poll)."""
+    loop_time = 0.0
+    while not condition():
+        if loop_time > timeout:
+            raise AssertionError(f"condition not met within {timeout} s")
+        await pilot.pause(0.05)
+        loop_time += 0.05
+
+
+def no_blink(app: CoachApp) -> None:
+    """Snapshots must not depend on where a cursor is in its blink."""
+    for widget in app.screen.query("TextArea, Input"):
+        widget.cursor_blink = False

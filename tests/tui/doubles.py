@@ -41,7 +41,7 @@ class FileJudgingGrader:
             exercise=exercise.id, passed=fixed, items=items, timeline=timeline, isolation="double",
             wall_s=0.01, scenario_s=6.6, exit_code=0 if fixed else 1,
             stdout="hello\n" if fixed else "", stderr="" if fixed else "NotImplementedError\n",
-            limits={"requests": 5},
+            limits={"requests_per_minute": 5},
         )
 
 

@@ -31,6 +31,7 @@ class CoachPane(Vertical):
     CoachPane #coach-log { height: 1fr; padding: 0 1; }
     CoachPane .from-learner { color: $text-accent; margin: 1 0 0 0; }
     CoachPane Markdown { margin: 0; padding: 0; }
+    CoachPane .coach-error { color: $text-error; }
     CoachPane #coach-input { dock: bottom; }
     """
 
@@ -103,9 +104,8 @@ class CoachPane(Vertical):
         self.online, self.tokens, self.cost_usd = event.online, event.tokens, event.cost_usd
 
     async def on_worker_failed(self, event: WorkerFailed) -> None:
-        if self._reply is not None and self._stream is None:
-            await self._reply.update(f"*No reply: {event.reason}*")
         await self._finish()
+        await self.log_view.mount(Static(f"(the reply stopped: {event.reason})", classes="coach-error", markup=False))
 
     async def _finish(self) -> None:
         stream, self._stream = self._stream, None

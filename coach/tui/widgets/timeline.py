@@ -2,7 +2,8 @@
 
 One row per kind of answer (ok, 429, overloaded, other errors); each request is a mark in
 the column of the scenario second it arrived, coloured by status and shown as its retry
-count when the SDK marked it as a retry. The rate limit is printed beside the axis.
+count when the SDK marked it as a retry. A last row shows requests in the trailing minute
+against the scenario's RPM limit, so bursts that hit the limit stand out.
 """
 
 from __future__ import annotations
@@ -16,6 +17,27 @@ from textual.widget import Widget
 
 ROWS = (("ok", "green"), ("429", "yellow"), ("529", "magenta"), ("error", "red"))
 LABEL = 7
+BARS = " ▁▂▃▄▅▆▇█"
+SHORT = {"requests_per_minute": "RPM", "input_tokens_per_minute": "ITPM", "output_tokens_per_minute": "OTPM"}
+
+
+def _limits_text(limits: dict[str, int]) -> str:
+    if not limits:
+        return "none stated"
+    return " · ".join(f"{SHORT.get(k, k)} {v:,}" for k, v in limits.items())
+
+
+def _rpm_cells(points: Sequence[Any], span: float, columns: int, limit: int) -> list[tuple[str, str]]:
+    """Per column: requests in the minute before that moment, as a bar against the RPM limit."""
+    arrivals = sorted(p.arrived_s for p in points)
+    cells = []
+    for column in range(columns):
+        t = column / max(columns - 1, 1) * span
+        used = sum(1 for a in arrivals if t - 60 < a <= t)
+        level = used / limit
+        colour = "green" if level < 0.8 else "yellow" if level < 1 else "bold red"
+        cells.append((BARS[min(int(level * 8 + 0.999), 8)], colour))
+    return cells
 
 
 def _row(point: Any) -> str:
@@ -43,17 +65,26 @@ def timeline_text(points: Sequence[Any], limits: dict[str, int], width: int) -> 
         retry = point.retry_count or 0
         grid[row][column] = (str(min(retry, 9)) if retry else "●", colour)
     text = Text()
-    limit = ", ".join(f"{v} {k}" for k, v in sorted(limits.items())) if limits else "none stated"
-    text.append(f"{len(points)} request(s) over {span:.1f} s of scenario time · limit: {limit}\n", "bold")
+    text.append(f"{len(points)} request(s) over {span:.1f} s of scenario time · limits: {_limits_text(limits)}\n",
+                "bold")
     for name, colour in ROWS:
         text.append(f"{name:>{LABEL - 2}} │", colour)
         for cell in grid[name]:
             text.append(cell[0], f"bold {cell[1]}") if cell else text.append(" ")
         text.append("\n")
+    rpm = limits.get("requests_per_minute")
+    if rpm:
+        text.append(f"{'RPM':>{LABEL - 2}} │", "dim")
+        for glyph, colour in _rpm_cells(points, span, columns, rpm):
+            text.append(glyph, colour)
+        text.append("\n")
     text.append(" " * (LABEL - 1) + "└" + "─" * columns + "\n", "dim")
     right = f"{span:.1f}s"
     text.append(" " * LABEL + "0s" + " " * max(columns - 2 - len(right), 1) + right, "dim")
-    text.append("\n● first try · 1-9 retry number (x-stainless-retry-count)", "dim")
+    legend = "\n● first try · 1-9 retry number (x-stainless-retry-count)"
+    if rpm:
+        legend += " · RPM: requests in the last minute against the limit (full bar = at the limit)"
+    text.append(legend, "dim")
     return text
 
 

@@ -1,0 +1,93 @@
+"""The coach pane: streamed replies, status, what gets sent, and failures that leave the app usable."""
+
+from __future__ import annotations
+
+from textual.widgets import Markdown
+
+from coach.tui.widgets.coach_pane import CoachPane
+
+from .conftest import wait_for_workers
+from .doubles import BrokenTutor
+
+
+def replies(pane: CoachPane) -> list[str]:
+    return [markdown.source for markdown in pane.query(Markdown)]
+
+
+async def test_a_question_is_answered_by_the_streamed_reply(make_app, tutor):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("enter", "ctrl+t", *"why wait?", "enter")
+        await wait_for_workers(app, pilot)
+        pane = app.screen.query_one(CoachPane)
+        assert replies(pane) == ["".join(tutor.chunks)]
+        assert tutor.asked[0][0] == "why wait?"
+        assert tutor.asked[0][1].lesson_id == "retries"
+
+
+async def test_each_reply_is_written_through_one_markdown_stream(make_app, monkeypatch):
+    from textual.widgets.markdown import MarkdownStream
+
+    streams: list[MarkdownStream] = []
+    original = Markdown.get_stream
+
+    def counting(markdown):
+        streams.append(original(markdown))
+        return streams[-1]
+
+    monkeypatch.setattr(Markdown, "get_stream", staticmethod(counting))
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("enter", "ctrl+t", *"first", "enter")
+        await wait_for_workers(app, pilot)
+        await pilot.press(*"second", "enter")
+        await wait_for_workers(app, pilot)
+    assert len(streams) == 2
+
+
+async def test_the_status_line_shows_mode_tokens_and_cost_after_a_reply(make_app):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("enter", "ctrl+t", *"hi", "enter")
+        await wait_for_workers(app, pilot)
+        status = str(app.screen.query_one("#coach-status").render())
+        assert "offline" in status and "42 tokens" in status and "$0.0012" in status
+
+
+async def test_talking_a_discussion_through_sends_its_situation(make_app, tutor):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("enter")
+        app.screen.query_one("#discuss-nightly-batch").press()
+        await wait_for_workers(app, pilot)
+        message, context = tutor.asked[0]
+        assert "Several hundred documents every night" in message
+        assert context.discussion_id == "nightly-batch"
+
+
+async def test_sending_code_to_the_coach_includes_the_code_and_the_last_report(make_app, tutor):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("enter", "ctrl+e", "ctrl+r")
+        await wait_for_workers(app, pilot)
+        await pilot.press("ctrl+o")
+        await wait_for_workers(app, pilot)
+        _, context = tutor.asked[0]
+        assert context.exercise_id == "first-call"
+        assert "NotImplementedError" in context.code
+        assert context.report is not None and not context.report.passed
+
+
+async def test_a_coach_that_fails_mid_reply_leaves_the_pane_usable(make_app):
+    app = make_app(tutor_factory=BrokenTutor)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await pilot.press("enter", "ctrl+t", *"hi", "enter")
+        await wait_for_workers(app, pilot)
+        pane = app.screen.query_one(CoachPane)
+        assert not pane.busy
+        assert any("the coach fell over" in n.message for n in app._notifications)
+        assert replies(pane) == ["Let me"], "what arrived before the failure stays"
+        assert "the coach fell over" in str(pane.query_one(".coach-error").render())
+        await pilot.press(*"again", "enter")
+        await wait_for_workers(app, pilot)
+        assert len(pane.query(".from-learner")) == 2, "the pane still takes questions"

@@ -1,0 +1,142 @@
+"""The exercise screen: edit, save, run and grade, results, outside edits, reset, failures."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import ProgressBar, TextArea
+
+from coach.progress import ProgressStore
+from coach.tui.app import CoachApp
+from coach.tui.screens.exercise import ExerciseScreen
+from coach.tui.widgets.checklist import Checklist
+from coach.tui.widgets.timeline import Timeline
+
+from .conftest import wait_for_workers, wait_until
+
+FIX = '''"""A first call."""
+
+import anthropic
+
+
+def main() -> str:
+    client = anthropic.Anthropic()
+    message = client.messages.create(
+        model="claude-sonnet-4-5", max_tokens=64, messages=[{"role": "user", "content": "Hi"}]
+    )
+    return message.content[0].text
+'''
+
+
+async def open_exercise(app: CoachApp, pilot) -> ExerciseScreen:
+    await pilot.press("enter", "ctrl+e")
+    screen = app.screen
+    assert isinstance(screen, ExerciseScreen)
+    return screen
+
+
+async def type_fix(screen: ExerciseScreen, pilot) -> None:
+    """Replace the starter's NotImplementedError line by typing, as a learner would."""
+    editor = screen.query_one(TextArea)
+    row = next(i for i, line in enumerate(editor.text.splitlines()) if "NotImplementedError" in line)
+    editor.select_line(row)
+    await pilot.press("backspace", *"    return 'hi'")
+
+
+async def test_typing_a_fix_and_running_turns_the_checklist_green(make_app, grader):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_exercise(app, pilot)
+        await pilot.press("ctrl+r")
+        await wait_for_workers(app, pilot)
+        assert [item.passed for item in screen.query_one(Checklist).items] == [False]
+        await type_fix(screen, pilot)
+        await pilot.press("ctrl+r")
+        await wait_for_workers(app, pilot)
+        assert [item.passed for item in screen.query_one(Checklist).items] == [True]
+        assert "return 'hi'" in grader.calls[-1][1], "run saves the editor before grading"
+    assert ProgressStore().load().passed("first-call")
+
+
+async def test_progress_bar_follows_the_requests_the_grader_reports(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_exercise(app, pilot)
+        await pilot.press("ctrl+r")
+        await wait_for_workers(app, pilot)
+        assert screen.query_one(ProgressBar).progress == 3
+        assert screen.rate_limited == 2
+        assert "3 requests" in str(screen.query_one("#run-status").render())
+
+
+async def test_timeline_and_output_show_the_last_run(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_exercise(app, pilot)
+        await pilot.press("ctrl+r")
+        await wait_for_workers(app, pilot)
+        timeline = screen.query_one(Timeline)
+        assert [p.status for p in timeline.points] == [429, 429, 200]
+        chart = str(timeline.render())
+        assert "3 request(s) over 6.6 s" in chart and "RPM 5" in chart
+        assert "NotImplementedError" in str(screen.query_one("#output").render())
+
+
+async def test_ctrl_s_saves_the_editor_to_the_workspace_file(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_exercise(app, pilot)
+        await pilot.press("x", "ctrl+s")
+        assert screen.file.read_text(encoding="utf-8") == screen.query_one(TextArea).text
+        assert screen.file.read_text(encoding="utf-8").startswith("x")
+
+
+async def test_an_edit_made_in_another_editor_is_picked_up(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_exercise(app, pilot)
+        screen.file.write_text("# edited elsewhere\n", encoding="utf-8")
+        editor = screen.query_one(TextArea)
+        await wait_until(pilot, lambda: editor.text == "# edited elsewhere\n")
+
+
+async def test_reset_brings_back_the_starter_and_keeps_the_learners_version(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_exercise(app, pilot)
+        await pilot.press("x", "ctrl+s")
+        screen.action_reset_exercise()
+        await pilot.pause()
+        assert not screen.query_one(TextArea).text.startswith("x")
+        kept = list(screen.file.parent.glob("*.bak"))
+        assert len(kept) == 1 and kept[0].read_text(encoding="utf-8").startswith("x")
+
+
+async def test_a_crashing_grader_shows_an_error_and_the_screen_stays_usable(make_app):
+    def crash(exercise, file, *, on_progress):
+        raise RuntimeError("the sandbox is on fire")
+
+    app = make_app(grader=crash)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        screen = await open_exercise(app, pilot)
+        await pilot.press("ctrl+r")
+        await wait_for_workers(app, pilot)
+        assert not screen.running
+        assert any("the sandbox is on fire" in n.message for n in app._notifications)
+        await pilot.press("x", "ctrl+s")
+        assert screen.file.read_text(encoding="utf-8").startswith("x")
+
+
+async def test_the_real_grader_passes_a_real_fix_against_the_stub(make_app):
+    from coach.tui.app import _real_grader
+
+    app = make_app(grader=_real_grader)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_exercise(app, pilot)
+        screen.query_one(TextArea).load_text(FIX)
+        await pilot.press("ctrl+r")
+        await wait_for_workers(app, pilot)
+        assert screen.report is not None, "grading finished"
+        if screen.report.stderr.startswith("bwrap:"):
+            pytest.skip(f"the sandbox cannot start on this machine: {screen.report.stderr.strip()}")
+        assert [item.passed for item in screen.query_one(Checklist).items] == [True], screen.report
+        assert screen.report.timeline, "the stub saw the request"

@@ -1,0 +1,94 @@
+"""Home, lessons and exercises: what the learner sees and where the keys take them."""
+
+from __future__ import annotations
+
+from textual.widgets import Markdown, OptionList, Static
+
+from coach.progress import ProgressStore
+from coach.tui.screens.exercise import ExerciseScreen
+from coach.tui.screens.home import HomeScreen
+from coach.tui.screens.lesson import LessonScreen
+
+
+async def test_home_lists_lessons_in_order_with_their_progress(make_app):
+    ProgressStore().record_attempt("first-call", {"runs": True})
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        options = app.screen.query_one("#lessons", OptionList)
+        prompt = str(options.get_option_at_index(0).prompt)
+        assert "1. Retries that help" in prompt
+        assert "1/1 exercises" in prompt and "0/1 discussions" in prompt
+
+
+async def test_home_shows_broken_lesson_files_with_their_errors(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        broken = str(app.screen.query_one("#broken", Static).render())
+        assert "02-broken.toml" in broken
+        assert "did you mean 'summary'" in broken
+
+
+async def test_enter_opens_the_lesson_with_key_points_sources_and_discussion(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter")
+        assert isinstance(app.screen, LessonScreen)
+        text = app.screen.query_one("#lesson-text", Markdown).source
+        assert "## Key points" in text and "Honour retry-after." in text
+        assert "[Claude API errors](https://docs.claude.com/en/api/errors)" in text
+        assert app.screen.query_one("#discuss-nightly-batch")
+
+
+async def test_continue_reopens_the_exercise_the_learner_left(make_app):
+    ProgressStore().record_opened("retries", "first-call")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert "Continue: A first call" in str(app.screen.query_one("#continue").label)
+        await pilot.press("c")
+        assert isinstance(app.screen, ExerciseScreen)
+        assert app.screen.exercise.id == "first-call"
+
+
+async def test_opening_an_exercise_is_remembered_for_next_time(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter", "ctrl+e")
+        assert isinstance(app.screen, ExerciseScreen)
+    last = ProgressStore().load()
+    assert (last.last_lesson, last.last_exercise) == ("retries", "first-call")
+
+
+async def test_escape_goes_back_from_exercise_to_lesson_to_home(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter", "ctrl+e", "escape", "escape")
+        await pilot.press("escape")  # the editor had focus: the first escape only leaves it
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_command_palette_reaches_every_lesson_and_exercise(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert "Lesson 1: Retries that help" in titles
+        assert "Exercise: A first call" in titles
+        assert "Coach settings" in titles
+        await pilot.press("ctrl+p", *"Exercise: A first call", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ExerciseScreen)
+
+
+async def test_theme_key_switches_to_light_and_the_choice_is_kept(make_app, coach_home):
+    settings = coach_home / "app.toml"
+    app = make_app(settings_file=settings)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f2")
+        assert app.theme == "textual-light"
+    again = make_app(settings_file=settings, theme=None)
+    async with again.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert again.theme == "textual-light"
