@@ -20,7 +20,8 @@ file, line and key, like lesson files. Every value is in scenario seconds.
     output_tokens_per_minute = 8000
 
     [[faults]]             # first matching fault wins; a request gets at most one
-    kind = "status"        # status | spend-cap | latency | stall | stream-error | stream-reset | stream-clean-close
+    kind = "status"        # status | spend-cap | latency | stall | refusal | stream-error | stream-reset
+                           # | stream-clean-close
     status = 429           # kind = "status": the HTTP status; error.type follows it
     retry_after = 1        # optional retry-after header (whole seconds)
     should_retry = false   # optional x-should-retry header
@@ -30,7 +31,7 @@ file, line and key, like lesson files. Every value is in scenario seconds.
     stream = true          # match: only streaming (true) or non-streaming (false) requests
     probability = 0.1      # match: with this probability (seeded)
     times = 1              # apply at most this many times in all
-    after_deltas = 3       # stream cuts and stalls: text deltas sent before the fault
+    after_deltas = 3       # stream cuts, stalls and refusals: text deltas (tokens) sent before the fault
     seconds = 2.0          # latency and stall: how long
 """
 
@@ -50,7 +51,9 @@ from coach.stub.keys import key_fingerprint
 
 BUNDLED_DIR = Path(__file__).resolve().parent / "scenarios"
 
-FAULT_KINDS = ("status", "spend-cap", "latency", "stall", "stream-error", "stream-reset", "stream-clean-close")
+FAULT_KINDS = (
+    "status", "spend-cap", "latency", "stall", "refusal", "stream-error", "stream-reset", "stream-clean-close",
+)
 STREAM_ONLY_KINDS = ("stream-error", "stream-reset", "stream-clean-close")
 
 # error.type for each status, as the real API sends them

@@ -61,6 +61,7 @@ class _Answer:
     pieces: list[str]
     stop_reason: str
     stop_sequence: str | None
+    stop_details: dict[str, Any] | None = None
     text: str = field(init=False)
 
     def __post_init__(self) -> None:
@@ -269,7 +270,7 @@ class StubServer:
                     "request_id": request_id}
             return self._finish_error(entry, 429, "rate_limit_error", body, headers)
 
-        answer = self._answer(parsed)
+        answer = self._answer(parsed, fault)
         usage = _usage(parsed, outcome, len(answer.pieces))
         if parsed.stream:
             return await self._stream(request, entry, parsed, outcome, answer, usage, fingerprint, fault)
@@ -320,11 +321,14 @@ class StubServer:
                 return
             await asyncio.sleep(min(0.05, self.clock.to_wall(deadline - self.clock.now())))
 
-    def _answer(self, parsed: ParsedRequest) -> _Answer:
+    def _answer(self, parsed: ParsedRequest, fault: Fault | None = None) -> _Answer:
         wanted = self.scenario.response.output_tokens
         assert parsed.max_tokens is not None
         count = min(wanted, parsed.max_tokens)
         pieces = answer_pieces(f"{self.scenario.seed}:{parsed.answer_seed}", count)
+        if fault is not None and fault.kind == "refusal":
+            refusal = {"type": "refusal", "category": None, "explanation": None}
+            return _Answer(pieces[: fault.after_deltas], "refusal", None, refusal)
         stop_reason = "max_tokens" if parsed.max_tokens < wanted else "end_turn"
         if parsed.stop_sequences:
             text = ""
@@ -347,6 +351,7 @@ class StubServer:
             "content": [{"type": "text", "text": answer.text}] if stopped else [],
             "stop_reason": answer.stop_reason if stopped else None,
             "stop_sequence": answer.stop_sequence if stopped else None,
+            **({"stop_details": answer.stop_details} if stopped and answer.stop_details else {}),
             "usage": usage,
         }
 
@@ -404,7 +409,8 @@ class StubServer:
                 return await self._cut_stream(request, response, entry, fault, emit, flush)
             emit("content_block_stop", {"type": "content_block_stop", "index": 0})
             emit("message_delta", {"type": "message_delta",
-                                   "delta": {"stop_reason": answer.stop_reason, "stop_sequence": answer.stop_sequence},
+                                   "delta": {"stop_reason": answer.stop_reason, "stop_sequence": answer.stop_sequence,
+                                             **({"stop_details": answer.stop_details} if answer.stop_details else {})},
                                    "usage": usage})
             emit("message_stop", {"type": "message_stop"})
             entry.usage = usage

@@ -184,3 +184,16 @@ async def test_async_stream_error_event(start_stub):
         async with async_client(stub).messages.stream(model=MODEL, max_tokens=50, messages=HELLO) as stream:
             await stream.until_done()
     assert caught.value.type == "overloaded_error"
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_refusal_is_a_200_with_stop_reason_refusal(start_stub, stream):
+    stub = start_stub('summary = "t"\n[[faults]]\nkind = "refusal"\nafter_deltas = 2\n')
+    sdk = client(stub)
+    if stream:
+        with sdk.messages.stream(model=MODEL, max_tokens=50, messages=HELLO) as events:
+            message = events.get_final_message()
+    else:
+        message = sdk.messages.create(model=MODEL, max_tokens=50, messages=HELLO)
+    assert message.stop_reason == "refusal" and message.stop_details.type == "refusal"
+    assert message.usage.output_tokens == 2 and len(message.content[0].text.split()) == 2
