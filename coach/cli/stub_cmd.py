@@ -75,6 +75,7 @@ async def _serve(args: argparse.Namespace, scenario) -> int:  # type: ignore[no-
     print(f"listening on {url}", flush=True)
     print(f"scenario {scenario.name}: {scenario.summary}  (clock speed {args.speed:g})", flush=True)
     print(f"journal: {server.admin_url}/journal" + (f" and {args.journal}" if args.journal else ""), flush=True)
+    print(f"point an app at it: ANTHROPIC_BASE_URL={url} (any non-empty API key)", flush=True)
     try:
         await stop.wait()
     finally:

@@ -57,7 +57,11 @@ class JournalEntry:
 
 
 class Journal:
-    """Thread-safe: the server's loop writes, any thread reads snapshots."""
+    """Thread-safe: the server's loop writes, any thread reads snapshots.
+
+    A snapshot of a request still in flight may show some answer fields filled and others
+    not yet; an entry is complete once `finished_s` is set.
+    """
 
     def __init__(self, path: Path | None = None) -> None:
         self._entries: list[JournalEntry] = []
@@ -86,6 +90,10 @@ class Journal:
     def subscribe(self, callback: Callable[[JournalEntry], None]) -> None:
         """`callback(entry_copy)` on every new or finished entry."""
         self._subscribers.append(callback)
+
+    def unsubscribe(self, callback: Callable[[JournalEntry], None]) -> None:
+        if callback in self._subscribers:
+            self._subscribers.remove(callback)
 
     def _notify(self, entry: JournalEntry) -> None:
         if not self._subscribers:
