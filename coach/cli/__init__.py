@@ -35,9 +35,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    handler = args.handler
+    words = sys.argv[1:] if argv is None else list(argv)
+    if words:
+        args = build_parser().parse_args(words)
+        handler = args.handler
+    else:
+        # `coach` alone opens the app. Skip building every command's parser: their modules
+        # may import heavy libraries (aiohttp, the SDK) that the first paint must not wait for.
+        args, handler = argparse.Namespace(), None
     if handler is None:
         from coach.cli.lessons_cmd import run_home
 
