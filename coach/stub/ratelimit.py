@@ -1,4 +1,4 @@
-"""Rate limits as the API applies them: continuously refilled token buckets per API key.
+"""Rate limits as the API applies them: continuously refilled token buckets per API key and model class.
 
 Three buckets per key: requests, input tokens (input + cache creation, not cache reads) and
 output tokens. A bucket holds up to its per-minute limit and refills at limit/60 per
@@ -13,6 +13,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from coach.stub.scenario import Limits
+
+
+def model_class(model: str) -> str:
+    """Opus, Sonnet and Haiku models have separate limits; versions of one class share them."""
+    for name in ("opus", "sonnet", "haiku"):
+        if name in model:
+            return name
+    return model
 
 
 @dataclass
@@ -42,7 +50,7 @@ class LimitVerdict:
 
 
 class RateLimiter:
-    """Buckets per key fingerprint; `check_and_take` is called once per request, `take_output` at its end."""
+    """Buckets per key (fingerprint and model class): `check_and_take` once per request, `take_output` at its end."""
 
     def __init__(self, limits: Limits) -> None:
         self.limits = limits

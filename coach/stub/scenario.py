@@ -14,7 +14,7 @@ file, line and key, like lesson files. Every value is in scenario seconds.
     tokens_per_second = 80 # 0 means "all at once"
     min_cacheable_tokens = 1024   # optional; default depends on the model
 
-    [limits]               # token buckets per API key, continuously refilled
+    [limits]               # token buckets per API key and model class, continuously refilled
     requests_per_minute = 50
     input_tokens_per_minute = 30000   # input + cache creation, not cache reads
     output_tokens_per_minute = 8000

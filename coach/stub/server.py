@@ -22,7 +22,7 @@ from coach.stub.cache import CacheOutcome, PromptCache, min_cacheable_tokens
 from coach.stub.faults import FaultPlan, RequestFacts
 from coach.stub.journal import Journal, JournalEntry
 from coach.stub.keys import key_fingerprint
-from coach.stub.ratelimit import RateLimiter
+from coach.stub.ratelimit import RateLimiter, model_class
 from coach.stub.request import ParsedRequest, Rejected, parse_request
 from coach.stub.scenario import DEFAULT_MESSAGES, ERROR_TYPES, Fault, Scenario
 from coach.stub.tokens import answer_pieces
@@ -246,12 +246,13 @@ class StubServer:
 
         self._messages_seen += 1
         fault = self.plan.choose(RequestFacts(self._messages_seen, entry.retry_count, fingerprint, parsed.stream))
+        bucket = f"{fingerprint}:{model_class(parsed.model)}"  # the API limits each key per model class
         if fault is not None:
             entry.fault = fault.name
             if fault.kind == "latency":
                 await self.clock.asleep(fault.seconds or 0.0)
             elif fault.kind in ("status", "spend-cap"):
-                return self._fault_error(entry, fault, fingerprint)
+                return self._fault_error(entry, fault, bucket)
             elif fault.kind == "stall" and not parsed.stream:
                 await self._stall(request, fault)
                 return _abort(request, web.Response())
@@ -260,10 +261,10 @@ class StubServer:
         minimum = self.scenario.response.min_cacheable_tokens or min_cacheable_tokens(parsed.model)
         outcome = self.cache.lookup(parsed.breakpoints, minimum, now)
         # the input-tokens bucket counts input + cache creation, not cache reads
-        verdict = self.limiter.check_and_take(fingerprint, parsed.input_tokens - outcome.read_tokens, now)
+        verdict = self.limiter.check_and_take(bucket, parsed.input_tokens - outcome.read_tokens, now)
         if not verdict.allowed:
             headers = {**self._base_headers(self._next_id("req_")),
-                       **self.limiter.headers(fingerprint, now, self.clock.wall_time()),
+                       **self.limiter.headers(bucket, now, self.clock.wall_time()),
                        "retry-after": str(verdict.retry_after)}
             request_id = headers["request-id"]
             body = {"type": "error", "error": {"type": "rate_limit_error", "message": _limit_message(verdict.which)},
@@ -273,7 +274,7 @@ class StubServer:
         answer = self._answer(parsed, fault)
         usage = _usage(parsed, outcome, len(answer.pieces))
         if parsed.stream:
-            return await self._stream(request, entry, parsed, outcome, answer, usage, fingerprint, fault)
+            return await self._stream(request, entry, parsed, outcome, answer, usage, bucket, fault)
 
         pacing = self.scenario.response
         if pacing.ttft > 0:
@@ -282,22 +283,22 @@ class StubServer:
         if pacing.tokens_per_second > 0:
             await self.clock.asleep(len(answer.pieces) / pacing.tokens_per_second)
         now = self.clock.now()
-        self.limiter.take_output(fingerprint, len(answer.pieces), now)
+        self.limiter.take_output(bucket, len(answer.pieces), now)
         headers = {**self._base_headers(self._next_id("req_")),
-                   **self.limiter.headers(fingerprint, now, self.clock.wall_time())}
+                   **self.limiter.headers(bucket, now, self.clock.wall_time())}
         message = self._message(parsed, answer, usage, stopped=True)
         entry.status = 200
         entry.usage = usage
         entry.response_headers = _journaled(headers)
         return web.Response(body=json.dumps(message).encode(), headers=headers, content_type="application/json")
 
-    def _fault_error(self, entry: JournalEntry, fault: Fault, fingerprint: str) -> web.Response:
+    def _fault_error(self, entry: JournalEntry, fault: Fault, bucket: str) -> web.Response:
         status = fault.status or 500
         error_type = fault.error_type
         request_id = self._next_id("req_")
         headers = self._base_headers(request_id)
         if status == 429:
-            headers.update(self.limiter.headers(fingerprint, self.clock.now(), self.clock.wall_time()))
+            headers.update(self.limiter.headers(bucket, self.clock.now(), self.clock.wall_time()))
         if fault.retry_after is not None:
             headers["retry-after"] = str(fault.retry_after)
         if fault.should_retry is not None:
@@ -356,10 +357,10 @@ class StubServer:
         }
 
     async def _stream(self, request: web.Request, entry: JournalEntry, parsed: ParsedRequest, outcome: CacheOutcome,
-                      answer: _Answer, usage: dict[str, Any], fingerprint: str, fault: Fault | None
+                      answer: _Answer, usage: dict[str, Any], bucket: str, fault: Fault | None
                       ) -> web.StreamResponse:
         headers = {**self._base_headers(self._next_id("req_")),
-                   **self.limiter.headers(fingerprint, self.clock.now(), self.clock.wall_time()),
+                   **self.limiter.headers(bucket, self.clock.now(), self.clock.wall_time()),
                    "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache"}
         response = web.StreamResponse(status=200, headers=headers)
         entry.status = 200
@@ -404,7 +405,7 @@ class StubServer:
                                              "delta": {"type": "text_delta", "text": piece}})
                 sent_deltas += 1
                 entry.text_deltas_sent = sent_deltas
-            self.limiter.take_output(fingerprint, sent_deltas, self.clock.now())
+            self.limiter.take_output(bucket, sent_deltas, self.clock.now())
             if cut_after is not None and fault is not None:
                 return await self._cut_stream(request, response, entry, fault, emit, flush)
             emit("content_block_stop", {"type": "content_block_stop", "index": 0})

@@ -138,3 +138,12 @@ def test_output_token_bucket_refuses_once_emptied(start_stub):
         sdk.messages.create(model=MODEL, max_tokens=100, messages=HELLO)
     assert caught.value.response.headers["anthropic-ratelimit-output-tokens-remaining"] == "0"
     assert "output tokens" in caught.value.message
+
+
+def test_buckets_are_per_model_class(start_stub):
+    sdk = client(start_stub(RPM_10, speed=1), max_retries=0)
+    for _ in range(10):
+        sdk.messages.create(model="claude-sonnet-4-6", max_tokens=5, messages=HELLO)
+    with pytest.raises(anthropic.RateLimitError):
+        sdk.messages.create(model="claude-sonnet-5", max_tokens=5, messages=HELLO)
+    assert sdk.messages.create(model="claude-haiku-4-5", max_tokens=5, messages=HELLO).type == "message"
