@@ -11,7 +11,7 @@ from pathlib import Path
 
 from coach.clock import ScenarioClock
 from coach.stub.journal import Journal, JournalEntry
-from coach.stub.scenario import ScenarioError, load_scenario, scenario_summaries
+from coach.stub.scenario import Scenario, ScenarioError, load_scenario, scenario_summaries
 from coach.stub.server import StubServer
 
 
@@ -55,15 +55,22 @@ def run_stub(args: argparse.Namespace) -> int:
         for error in exc.errors:
             print(f"coach stub: {error}", file=sys.stderr)
         return 2
+    if not 0 <= args.port <= 65535:
+        print(f"coach stub: --port must be between 0 and 65535, got {args.port}", file=sys.stderr)
+        return 2
     try:
-        return asyncio.run(_serve(args, scenario))
+        journal = Journal(args.journal)
+    except OSError as exc:
+        print(f"coach stub: cannot write the journal to {args.journal}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    try:
+        return asyncio.run(_serve(args, scenario, journal))
     except OSError as exc:
         print(f"coach stub: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
         return 1
 
 
-async def _serve(args: argparse.Namespace, scenario) -> int:  # type: ignore[no-untyped-def]
-    journal = Journal(args.journal)
+async def _serve(args: argparse.Namespace, scenario: Scenario, journal: Journal) -> int:
     if not args.quiet:
         journal.subscribe(_print_entry)
     server = StubServer(scenario, ScenarioClock(speed=args.speed), journal)

@@ -54,3 +54,10 @@ def test_serves_until_sigterm_then_stops_cleanly(tmp_path):
     assert process.returncode == 0, err
     assert "stopped after 1 request(s)" in out and "Traceback" not in err
     assert "429 rate_limit_error" in out and journal.read_text().count("\n") == 1
+
+
+def test_unwritable_journal_is_a_one_line_error(capsys, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    assert main(["stub", "--journal", str(blocker / "journal.jsonl")]) == 2
+    assert "cannot write the journal" in capsys.readouterr().err
