@@ -87,6 +87,7 @@ async def _serve(args: argparse.Namespace, scenario: Scenario, journal: Journal)
         await stop.wait()
     finally:
         await server.stop()
+        journal.close()
     print(f"stopped after {len(journal.entries())} request(s)", flush=True)
     return 0
 

@@ -17,7 +17,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 STREAM_ENDS = ("complete", "error_event", "reset", "clean_close", "stall")
 
@@ -68,9 +68,10 @@ class Journal:
         self._lock = threading.Lock()
         self._subscribers: list[Callable[[JournalEntry], None]] = []
         self.path = path
+        self._file: TextIO | None = None
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text("", encoding="utf-8")
+            self._file = path.open("w", encoding="utf-8", buffering=1)  # a line per entry, readable as it grows
 
     def open_entry(self, method: str, path: str, arrived_s: float) -> JournalEntry:
         with self._lock:
@@ -82,10 +83,16 @@ class Journal:
     def close_entry(self, entry: JournalEntry, finished_s: float) -> None:
         with self._lock:
             entry.finished_s = finished_s
-        if self.path is not None:
-            with self.path.open("a", encoding="utf-8") as out:
-                out.write(json.dumps(entry.to_dict()) + "\n")
+            if self._file is not None:
+                self._file.write(json.dumps(entry.to_dict()) + "\n")
         self._notify(entry)
+
+    def close(self) -> None:
+        """Close the journal file, if any; the in-memory entries stay readable."""
+        with self._lock:
+            if self._file is not None:
+                self._file.close()
+                self._file = None
 
     def subscribe(self, callback: Callable[[JournalEntry], None]) -> None:
         """`callback(entry_copy)` on every new or finished entry."""

@@ -66,6 +66,7 @@ class StubThread:
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(timeout=START_TIMEOUT_S)
             self._loop.close()
+            self.journal.close()
 
     def _run(self, coroutine: object) -> object:
         future = asyncio.run_coroutine_threadsafe(coroutine, self._loop)  # type: ignore[arg-type]
