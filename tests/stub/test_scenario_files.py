@@ -97,3 +97,11 @@ def test_every_toml_example_in_the_scenario_docs_loads(tmp_path):
     assert len(examples) >= 2
     for number, example in enumerate(examples):
         assert load_scenario(write(tmp_path, example)).summary, f"example {number}"
+
+
+def test_a_broken_user_scenario_is_listed_as_broken_not_hidden():
+    folder = paths.user_scenarios_dir()
+    folder.mkdir(parents=True)
+    (folder / "typo.toml").write_text('summary = "x"\n[[faults]]\nkind = "nope"\n')
+    summaries = dict(scenario_summaries())
+    assert summaries["typo"].startswith("(broken: unknown fault kind 'nope'")
