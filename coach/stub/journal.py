@@ -47,6 +47,7 @@ class JournalEntry:
     error_type: str | None = None
     response_headers: dict[str, str] = field(default_factory=dict)
     usage: dict[str, Any] | None = None
+    """The answer's usage; for a stream cut by a fault, `output_tokens` counts the tokens actually sent."""
     events_sent: int = 0
     text_deltas_sent: int = 0
     stream_end: str | None = None

@@ -407,6 +407,7 @@ class StubServer:
                 entry.text_deltas_sent = sent_deltas
             self.limiter.take_output(bucket, sent_deltas, self.clock.now())
             if cut_after is not None and fault is not None:
+                entry.usage = {**usage, "output_tokens": sent_deltas}  # what the cut stream cost
                 return await self._cut_stream(request, response, entry, fault, emit, flush)
             emit("content_block_stop", {"type": "content_block_stop", "index": 0})
             emit("message_delta", {"type": "message_delta",

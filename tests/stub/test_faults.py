@@ -92,6 +92,7 @@ def test_stream_error_event_raises_api_status_error_with_status_200_and_is_not_r
     assert len(texts) == 3 and retry_waits == []
     [entry] = stub.journal.entries()
     assert (entry.stream_end, entry.text_deltas_sent, entry.fault) == ("error_event", 3, "stream-error")
+    assert entry.usage["output_tokens"] == 3
 
 
 def test_stream_cut_applies_once_so_a_full_restart_succeeds(start_stub):
