@@ -48,3 +48,12 @@ def test_exercise_timeline(snap_compare, make_app):
         await pilot.pause()
 
     assert snap_compare(make_app(), terminal_size=(120, 40), run_before=show_timeline)
+
+
+def test_lesson_in_the_light_theme(snap_compare, make_app):
+    async def open_lesson(pilot):
+        await pilot.press("enter")
+        await pilot.pause()
+        no_blink(pilot.app)
+
+    assert snap_compare(make_app(theme="textual-light"), terminal_size=(80, 24), run_before=open_lesson)

@@ -52,12 +52,12 @@ class ExerciseScreen(Screen[None]):
     CSS_PATH = "exercise.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back", id="back", tooltip="Back to the lesson"),
-        Binding("ctrl+r", "run", "Run and grade", id="run", priority=True,
+        Binding("ctrl+r", "run", "Run", id="run", priority=True,
                 tooltip="Save, run your code against the fault scenario, and grade it"),
         Binding("ctrl+s", "save", "Save", id="save", priority=True, tooltip="Save the editor to your workspace file"),
         Binding("ctrl+t", "toggle_coach", "Coach", id="coach", priority=True,
                 tooltip="Open the coach and type a question; again to close it on a narrow terminal"),
-        Binding("ctrl+o", "send_to_coach", "Ask coach", id="send-to-coach", priority=True,
+        Binding("ctrl+o", "send_to_coach", "Send code", id="send-to-coach", priority=True,
                 tooltip="Send your code and the last report to the coach"),
     ]
     app: CoachApp  # type: ignore[assignment]

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 def lesson_line(lesson: Lesson, progress: Progress) -> str:
     """One line per lesson: exercises passed of total, discussions done."""
     passed = sum(progress.passed(e.id) for e in lesson.exercises)
-    parts = [f"{passed}/{len(lesson.exercises)} exercises"]
+    parts = [f"{passed}/{len(lesson.exercises)} exercises" if lesson.exercises else "no exercises yet"]
     if lesson.discussions:
         done = sum(progress.discussion(lesson.id, d.id).done for d in lesson.discussions)
         parts.append(f"{done}/{len(lesson.discussions)} discussions")
@@ -43,6 +43,7 @@ class HomeScreen(Screen[None]):
             yield Static("Lessons", classes="title")
             yield Button("Start with lesson 1", id="continue", variant="primary")
             yield OptionList(id="lessons")
+            yield Static(id="summary")
             yield Static(id="broken")
         yield Footer()
 
@@ -96,6 +97,15 @@ class HomeScreen(Screen[None]):
                     text.append(f"\n  {error}")
         broken.update(text)
         broken.display = True
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        lesson = self.app.curriculum.lesson(event.option.id or "")
+        if lesson is None:
+            return
+        text = Text(" ".join(lesson.summary.split()))
+        for point in lesson.key_points:
+            text.append(f"\n• {point}", "dim")
+        self.query_one("#summary", Static).update(text)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         lesson = self.app.curriculum.lesson(event.option.id or "")
