@@ -44,7 +44,10 @@ def current_level() -> Level:
         if forced not in LEVEL_NAMES:
             raise ValueError(f"{FORCE_VAR} must be one of {', '.join(LEVEL_NAMES)}, got {forced!r}")
         return _level(forced)
-    for name in LEVEL_NAMES:
+    # As root, bubblewrap maps the sandbox user to root, which RLIMIT_NPROC never applies to;
+    # the direct level maps it to nobody, so it goes first there.
+    order = ("namespaces", "bwrap", "process") if os.geteuid() == 0 else LEVEL_NAMES
+    for name in order:
         if available(name):
             return _level(name)
     return PROCESS
@@ -105,6 +108,7 @@ def bwrap_prefix(spec: dict[str, Any]) -> list[str]:
     args = [
         bwrap,
         "--unshare-all",
+        "--unshare-user",
         "--disable-userns",
         "--uid", "1000",
         "--gid", "1000",
@@ -117,11 +121,12 @@ def bwrap_prefix(spec: dict[str, Any]) -> list[str]:
         "--proc", "/proc",
         "--size", str(spec["limits"]["tmp_mb"] << 20), "--tmpfs", "/tmp",
         "--size", str(spec["limits"]["tmp_mb"] << 20), "--tmpfs", "/dev/shm",
+        "--tmpfs", "/run",
     ]  # fmt: skip
     for hidden in spec["hidden"]:
         args += ["--tmpfs", hidden]
     for keep in spec["keep"]:
-        if any(keep == h or keep.startswith(h.rstrip("/") + "/") for h in spec["hidden"]):
+        if any(keep == h or keep.startswith(h.rstrip("/") + "/") for h in [*spec["hidden"], "/tmp", "/run"]):
             args += ["--ro-bind", keep, keep]
     args += ["--bind", workdir, workdir, "--chdir", workdir, "--"]
     return args

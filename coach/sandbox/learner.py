@@ -114,6 +114,7 @@ def run_learner(file: Path, entry: str | None, workdir: Path, argv: list[str]) -
     sys.argv = [str(file), *argv]
     result: dict[str, Any] = {"return_value": None, "return_error": None, "limit": None}
     exit_code = 0
+    reserve = bytearray(4 << 20)  # freed on MemoryError, so reporting it does not fail too
     try:
         if entry is None:
             runpy.run_path(str(file), run_name="__main__")
@@ -127,6 +128,7 @@ def run_learner(file: Path, entry: str | None, workdir: Path, argv: list[str]) -
     except SystemExit as exc:
         exit_code = _exit_code(exc.code)
     except BaseException as exc:
+        del reserve
         result["limit"] = limit_of_exception(exc)
         result["return_error"] = f"{type(exc).__name__}: {exc}"[:MAX_LOG_MESSAGE]
         _print_short_traceback(exc)
@@ -169,8 +171,11 @@ def _exit_code(code: object) -> int:
 
 
 def _print_short_traceback(exc: BaseException) -> None:
-    lines = traceback.format_exception(exc, limit=-8)
-    sys.stderr.write("".join(lines)[-8000:])
+    try:
+        lines = traceback.format_exception(exc, limit=-8)
+        sys.stderr.write("".join(lines)[-8000:])
+    except MemoryError:
+        sys.stderr.write(f"{type(exc).__name__}\n")
 
 
 def _flush_std() -> None:
@@ -188,5 +193,5 @@ def _write_result(workdir: Path, result: dict[str, Any]) -> None:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.replace(partial, workdir / RESULT_NAME)
-    except (OSError, ValueError, RecursionError) as exc:
+    except (OSError, ValueError, RecursionError, MemoryError) as exc:
         print(f"coach: could not write the result: {exc}", file=sys.stderr)

@@ -9,9 +9,14 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import fcntl
 import os
+import select
 import signal
+import socket
+import struct
 import time
+from typing import Any
 
 PR_SET_PDEATHSIG = 1
 PR_SET_DUMPABLE = 4
@@ -137,3 +142,214 @@ def _reap() -> None:
             return
         if pid == 0:
             return
+
+
+# --- entering the namespaces directly (no bubblewrap) -------------------------------------
+
+CLONE_NEWNS = 0x00020000
+CLONE_NEWCGROUP = 0x02000000
+CLONE_NEWUTS = 0x04000000
+CLONE_NEWIPC = 0x08000000
+CLONE_NEWUSER = 0x10000000
+CLONE_NEWPID = 0x20000000
+CLONE_NEWNET = 0x40000000
+NAMESPACES = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWCGROUP
+
+MS_RDONLY = 1
+MS_NOSUID = 2
+MS_NODEV = 4
+MS_NOEXEC = 8
+MS_REMOUNT = 32
+MS_NOATIME = 1024
+MS_NODIRATIME = 2048
+MS_BIND = 4096
+MS_REC = 16384
+MS_PRIVATE = 1 << 18
+MS_RELATIME = 1 << 21
+MS_STRICTATIME = 1 << 24
+_KEPT_OPTIONS = {
+    "nosuid": MS_NOSUID,
+    "nodev": MS_NODEV,
+    "noexec": MS_NOEXEC,
+    "noatime": MS_NOATIME,
+    "nodiratime": MS_NODIRATIME,
+    "relatime": MS_RELATIME,
+}
+SANDBOX_ID = 1000
+NOBODY_ID = 65534
+
+
+def enter(spec: dict[str, Any]) -> None:
+    """Move into new user, mount, network, IPC, UTS, cgroup and PID namespaces.
+
+    Returns in PID 1 of the new PID namespace. The calling process stays outside, waits and
+    exits with the status; every process between it and PID 1 has a parent-death signal, so
+    killing it (the runner's pid) kills PID 1 and with it every process in the namespace.
+    """
+    outer_uid, outer_gid = os.geteuid(), os.getegid()
+    # An app running as root maps the sandbox user to nobody, not to root, on the host's files.
+    # Only the parent namespace may map another uid than the writer's own, so a child
+    # unshares and this process writes its maps, as newuidmap(1) would.
+    host_uid = NOBODY_ID if outer_uid == 0 else outer_uid
+    host_gid = NOBODY_ID if outer_uid == 0 else outer_gid
+    unshared_r, unshared_w = os.pipe()
+    mapped_r, mapped_w = os.pipe()
+    child = os.fork()
+    if child != 0:
+        os.close(unshared_w)
+        os.close(mapped_r)
+        os.close(spec["control_fd"])
+        ok = os.read(unshared_r, 1) == b"1"
+        if ok:
+            _write(f"/proc/{child}/setgroups", "deny")
+            _write(f"/proc/{child}/uid_map", f"{SANDBOX_ID} {host_uid} 1\n")
+            _write(f"/proc/{child}/gid_map", f"{SANDBOX_ID} {host_gid} 1\n")
+        os.write(mapped_w, b"1")
+        os._exit(_wait_status(child))
+    os.close(unshared_r)
+    os.close(mapped_w)
+    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    try:
+        _check(libc().unshare(NAMESPACES), "unshare")
+    finally:
+        os.write(unshared_w, b"1")
+    os.read(mapped_r, 1)
+    os.close(mapped_r)
+    os.close(unshared_w)
+    # Still the host uid on files (and all capabilities in the new namespaces): open the
+    # folders to show again inside while the host's permissions still let us.
+    held = hold_folders(spec)
+    # Capabilities stay in effect (in the new namespaces only) while this process sets them up.
+    _sethostname("sandbox")
+    # The sandbox user from here on (new files need a mapped owner); the capabilities stay,
+    # because the previous uid was not this namespace's root.
+    os.setresgid(SANDBOX_ID, SANDBOX_ID, SANDBOX_ID)
+    os.setresuid(SANDBOX_ID, SANDBOX_ID, SANDBOX_ID)
+    _mount_filesystems(spec, held)
+    _loopback_up()
+    hand_off_stub_socket(spec)
+    alive_r, alive_w = os.pipe()  # open in the parent as long as it lives
+    pid = os.fork()
+    if pid != 0:
+        os.close(spec["control_fd"])
+        os._exit(_wait_status(pid))
+    os.close(alive_w)
+    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if select.select([alive_r], [], [], 0)[0]:  # EOF: the parent died before the line above
+        os._exit(137)
+    os.close(alive_r)
+    _mount(b"proc", "/proc", b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    prctl(PR_SET_DUMPABLE, 0)
+
+
+def _wait_status(pid: int) -> int:
+    while True:
+        try:
+            _, status = os.waitpid(pid, 0)
+        except InterruptedError:
+            continue
+        except ChildProcessError:
+            return 70
+        if os.WIFSIGNALED(status):
+            return 128 + os.WTERMSIG(status)
+        return os.WEXITSTATUS(status)
+
+
+def _write(path: str, text: str) -> None:
+    with open(path, "w", encoding="ascii") as handle:
+        handle.write(text)
+
+
+def _sethostname(name: str) -> None:
+    data = name.encode()
+    _check(libc().sethostname(data, len(data)), "sethostname")
+
+
+def _mount(source: bytes | None, target: str, fstype: bytes | None, flags: int, data: bytes | None = None) -> None:
+    result = libc().mount(source, os.fsencode(target), fstype, ctypes.c_ulong(flags), data)
+    _check(result, f"mount {target}")
+
+
+def _mounts() -> list[tuple[str, int]]:
+    """(mount point, flags the kernel will not let this namespace drop) for every mount."""
+    found = []
+    with open("/proc/self/mountinfo", encoding="utf-8", errors="surrogateescape") as handle:
+        for line in handle:
+            fields = line.split()
+            point = fields[4].replace("\\040", " ").replace("\\011", "\t").replace("\\134", "\\")
+            flags = 0
+            for option in fields[5].split(","):
+                flags |= _KEPT_OPTIONS.get(option, 0)
+            found.append((point, flags))
+    return found
+
+
+def hold_folders(spec: dict[str, Any]) -> dict[str, int]:
+    """The work dir and the Python folders that the tmpfs mounts would hide, as O_PATH fds."""
+    keep: list[str] = []
+    for path in sorted(spec["keep"], key=len):
+        if _under_any(path, [*spec["hidden"], "/tmp", "/run"]) and not _under_any(path, keep):
+            keep.append(path)
+    return {path: os.open(path, os.O_PATH | os.O_DIRECTORY) for path in [spec["workdir"], *keep]}
+
+
+def _mount_filesystems(spec: dict[str, Any], held: dict[str, int]) -> None:
+    """Everything read-only; private tmpfs on /tmp, /dev/shm, /run and the homes; the work dir writable."""
+    workdir = spec["workdir"]
+    keep = [path for path in held if path != workdir]
+    _mount(None, "/", None, MS_REC | MS_PRIVATE)
+    for point, flags in _mounts():
+        if point.startswith(("/proc", "/sys")) and point not in ("/proc", "/sys"):
+            continue
+        try:
+            _mount(None, point, None, MS_BIND | MS_REMOUNT | MS_RDONLY | flags)
+        except OSError:
+            if point == "/":
+                raise
+    size = spec["limits"]["tmp_mb"] << 20
+    for point in ("/tmp", "/dev/shm"):
+        if os.path.isdir(point):
+            _mount(b"tmpfs", point, b"tmpfs", MS_NOSUID | MS_NODEV, f"size={size},mode=1777".encode())
+    for point in ["/run", *spec["hidden"]]:
+        if os.path.isdir(point):
+            _mount(b"tmpfs", point, b"tmpfs", MS_NOSUID | MS_NODEV, b"size=1m,mode=755")
+    for path in keep:
+        os.makedirs(path, exist_ok=True)
+        _mount(f"/proc/self/fd/{held[path]}".encode(), path, None, MS_BIND | MS_REC)
+        _mount(None, path, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+    os.makedirs(workdir, exist_ok=True)
+    _mount(f"/proc/self/fd/{held[workdir]}".encode(), workdir, None, MS_BIND)
+    _mount(None, workdir, None, MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NODEV)
+    for fd in held.values():
+        os.close(fd)
+    for point in ["/run", *spec["hidden"]]:
+        if os.path.isdir(point):
+            _mount(None, point, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+
+
+def _under_any(path: str, roots: list[str]) -> bool:
+    return any(path == root or path.startswith(root.rstrip("/") + "/") for root in roots)
+
+
+def _loopback_up() -> None:
+    """A new network namespace has only `lo`, and it is down."""
+    siocgifflags, siocsifflags, iff_up = 0x8913, 0x8914, 0x1
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        request = struct.pack("16sH14x", b"lo", 0)
+        flags = struct.unpack("16sH14x", fcntl.ioctl(sock, siocgifflags, request))[1]
+        fcntl.ioctl(sock, siocsifflags, struct.pack("16sH14x", b"lo", flags | iff_up))
+
+
+def hand_off_stub_socket(spec: dict[str, Any]) -> None:
+    """Listen on the sandbox's own 127.0.0.1 and pass the socket out for the stub to serve.
+
+    Learner code then reaches the stub at a plain `http://127.0.0.1:PORT`, while the stub's
+    admin interface stays on the host's loopback, which this network namespace cannot see.
+    """
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(128)
+        port = listener.getsockname()[1]
+        with socket.socket(fileno=os.dup(spec["control_fd"])) as control:
+            socket.send_fds(control, [b"S"], [listener.fileno()])
+    spec["env"]["ANTHROPIC_BASE_URL"] = f"http://127.0.0.1:{port}"

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from coach.clock import ENV_VAR as CLOCK_VAR
 from coach.sandbox import isolation
-from coach.sandbox.harness import SPEC_VAR
+from coach.sandbox.harness import NOBODY_UID, SPEC_VAR
 from coach.sandbox.learner import RESULT_NAME
 from coach.sandbox.model import SANDBOX_API_KEY, SandboxRequest, SandboxResult
 from coach.sandbox.output import CappedBuffer, clean_text
@@ -75,11 +75,12 @@ def run_sandboxed(request: SandboxRequest, pool: WarmPool | None = None) -> Sand
         workdir.mkdir()
         tmpdir.mkdir()
         learner_file = _copy_program(request.file, workdir)
-        if level.name == "process" and os.geteuid() == 0:
-            # The learner process drops to nobody; it needs its work dir and private tmp.
+        if level.name != "bwrap" and os.geteuid() == 0:
+            # The learner runs as nobody on the host's files; it needs its work dir and private tmp.
+            # (bubblewrap started by root maps the sandbox user to root instead.)
             os.chmod(root, 0o711)
             for path in (workdir, tmpdir, *workdir.iterdir()):
-                os.chown(path, 65534, 65534)
+                os.chown(path, NOBODY_UID, NOBODY_UID)
         spec = _spec(request, level, learner_file, workdir, tmpdir)
         return _run(request, level, spec, pool)
 
@@ -145,17 +146,19 @@ def _start_cold(level: isolation.Level, spec: dict[str, Any]) -> Started:
     spec = {**spec, "control_fd": child_end.fileno()}
     env = {**spec["env"], SPEC_VAR: json.dumps(spec)}
     command = [*level.command(spec), sys.executable, "-I", "-m", "coach.sandbox"]
-    popen = subprocess.Popen(
-        command,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=env,
-        cwd=spec["workdir"],
-        pass_fds=(child_end.fileno(),),
-        start_new_session=True,
-    )
-    child_end.close()
+    try:
+        popen = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+            cwd=spec["workdir"],
+            pass_fds=(child_end.fileno(),),
+            start_new_session=True,
+        )
+    finally:
+        child_end.close()
     assert popen.stdout is not None and popen.stderr is not None
     return Started(
         pid=popen.pid,

@@ -6,12 +6,12 @@ import pytest
 
 from coach.clock import ScenarioClock
 from coach.sandbox import Limits, SandboxRequest, SandboxResult, run_sandboxed
-from coach.sandbox.isolation import FORCE_VAR
+from coach.sandbox.isolation import FORCE_VAR, available
 from coach.stub.runner import StubThread
 from coach.stub.scenario import load_scenario
 
 SMALL = Limits(cpu_s=3, memory_mb=768, processes=16, file_size_mb=2, open_files=64, output_bytes=64 << 10, tmp_mb=8)
-LEVELS = ["process"]  # namespace levels join once they land
+LEVELS = [name for name in ("bwrap", "namespaces", "process") if available(name)]
 
 
 @pytest.fixture

