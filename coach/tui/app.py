@@ -159,19 +159,19 @@ class CoachApp(App[None]):
             self._tutor = self._tutor_factory()
         return self._tutor
 
-    def start_coach(self, message: str, context: CoachContext, target: MessagePump) -> Worker:
-        worker = self._ask_coach(message, context, target)
+    def start_coach(self, message: str, context: CoachContext, target: MessagePump, reply: int = 0) -> Worker:
+        worker = self._ask_coach(message, context, target, reply)
         self._targets[worker] = target
         return worker
 
     @work(exclusive=True, group="coach", exit_on_error=False, description="the coach")
-    async def _ask_coach(self, message: str, context: CoachContext, target: MessagePump) -> None:
+    async def _ask_coach(self, message: str, context: CoachContext, target: MessagePump, reply: int) -> None:
         session = self.tutor
         try:
             async for delta in session.stream_reply(message, context):
-                target.post_message(CoachDeltaReceived(delta))
+                target.post_message(CoachDeltaReceived(reply, delta))
         finally:
-            target.post_message(CoachReplyFinished(session.online, session.tokens, session.cost_usd))
+            target.post_message(CoachReplyFinished(reply, session.online, session.tokens, session.cost_usd))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state not in (WorkerState.ERROR, WorkerState.SUCCESS, WorkerState.CANCELLED):

@@ -46,11 +46,14 @@ class GradeFailed(Message):
 
 @dataclass
 class CoachDeltaReceived(Message):
+    reply: int
+    """Which question this answers; a reply cut short by a newer question is ignored."""
     text: str
 
 
 @dataclass
 class CoachReplyFinished(Message):
+    reply: int
     online: bool
     tokens: int
     cost_usd: float

@@ -73,3 +73,15 @@ class BrokenTutor:
     async def stream_reply(self, message: str, context: CoachContext) -> AsyncIterator[str]:
         yield "Let me"
         raise ConnectionError("the coach fell over")
+
+
+class StallingTutor(ScriptedTutor):
+    """The first reply stalls after its first chunk, as a slow network would; later replies stream."""
+
+    async def stream_reply(self, message: str, context: CoachContext) -> AsyncIterator[str]:
+        if not self.asked:
+            self.asked.append((message, context))
+            yield "Thinking about "
+            await asyncio.Event().wait()
+        async for chunk in super().stream_reply(message, context):
+            yield chunk

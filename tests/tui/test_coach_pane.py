@@ -6,8 +6,8 @@ from textual.widgets import Markdown
 
 from coach.tui.widgets.coach_pane import CoachPane
 
-from .conftest import wait_for_workers
-from .doubles import BrokenTutor
+from .conftest import wait_for_workers, wait_until
+from .doubles import BrokenTutor, StallingTutor
 
 
 def replies(pane: CoachPane) -> list[str]:
@@ -91,3 +91,16 @@ async def test_a_coach_that_fails_mid_reply_leaves_the_pane_usable(make_app):
         await pilot.press(*"again", "enter")
         await wait_for_workers(app, pilot)
         assert len(pane.query(".from-learner")) == 2, "the pane still takes questions"
+
+
+async def test_a_new_question_cuts_the_stalled_reply_short(make_app):
+    stalling = StallingTutor(["Second ", "answer."])
+    app = make_app(tutor_factory=lambda: stalling)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("enter", "ctrl+t", *"first", "enter")
+        pane = app.screen.query_one(CoachPane)
+        await wait_until(pilot, lambda: replies(pane) == ["Thinking about "])
+        await pilot.press(*"second", "enter")
+        await wait_for_workers(app, pilot)
+        assert replies(pane) == ["Thinking about ", "Second answer."]
+        assert not pane.busy

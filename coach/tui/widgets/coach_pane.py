@@ -48,6 +48,8 @@ class CoachPane(Vertical):
         self.context = context
         self._reply: Markdown | None = None
         self._stream: MarkdownStream | None = None
+        self._reply_no = 0
+        """The question being answered; messages about earlier ones are stale."""
 
     def compose(self) -> ComposeResult:
         yield Static(self._status_text(), id="coach-status")
@@ -84,22 +86,27 @@ class CoachPane(Vertical):
     def ask(self, message: str, shown: str | None = None, context: CoachContext | None = None) -> None:
         """Show the question, open an empty reply and start the coach worker."""
         self.screen.add_class("-coach-open")
+        if self._stream is not None:  # a newer question cuts the current reply short
+            self.call_next(self._stream.stop)
+            self._stream = None
+        self._reply_no += 1
         log = self.log_view
         log.mount(Static(f"› {shown or message}", classes="from-learner", markup=False))
         self._reply = Markdown()
-        self._stream = None
         log.mount(self._reply)
         self.busy = True
-        self.app_.start_coach(message, context or self.context(), target=self)
+        self.app_.start_coach(message, context or self.context(), target=self, reply=self._reply_no)
 
     async def on_coach_delta_received(self, event: CoachDeltaReceived) -> None:
-        if self._reply is None:
+        if self._reply is None or event.reply != self._reply_no:
             return
         if self._stream is None:
             self._stream = Markdown.get_stream(self._reply)
         await self._stream.write(event.text)
 
     async def on_coach_reply_finished(self, event: CoachReplyFinished) -> None:
+        if event.reply != self._reply_no:
+            return
         await self._finish()
         self.online, self.tokens, self.cost_usd = event.online, event.tokens, event.cost_usd
 
