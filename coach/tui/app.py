@@ -186,6 +186,15 @@ class CoachApp(App[None]):
         if target is not None:
             target.post_message(WorkerFailed(event.worker.group, reason))
 
+    async def action_quit(self) -> None:
+        """Quitting keeps the learner's edits: every open exercise saves first."""
+        from coach.tui.screens.exercise import ExerciseScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, ExerciseScreen):
+                screen.action_save()
+        self.exit()
+
     # -- theme, settings, palette ----------------------------------------------------
 
     def action_toggle_theme(self) -> None:

@@ -7,6 +7,7 @@ from textual.widgets import ProgressBar, TextArea
 
 from coach.progress import ProgressStore
 from coach.tui.app import CoachApp
+from coach.tui.messages import GradeFinished, GradeProgressed
 from coach.tui.screens.exercise import ExerciseScreen
 from coach.tui.widgets.checklist import Checklist
 from coach.tui.widgets.timeline import Timeline
@@ -140,3 +141,30 @@ async def test_the_real_grader_passes_a_real_fix_against_the_stub(make_app):
             pytest.skip(f"the sandbox cannot start on this machine: {screen.report.stderr.strip()}")
         assert [item.passed for item in screen.query_one(Checklist).items] == [True], screen.report
         assert screen.report.timeline, "the stub saw the request"
+
+
+async def test_leaving_or_quitting_keeps_the_learners_edits(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_exercise(app, pilot)
+        await pilot.press("x", "escape", "escape")
+        assert screen.file.read_text(encoding="utf-8").startswith("x")
+        await pilot.press("ctrl+e", "y", "ctrl+q")
+    assert screen.file.read_text(encoding="utf-8").startswith("yx")
+
+
+async def test_a_run_posts_progress_then_the_finished_report(make_app):
+    messages: list[object] = []
+
+    def hook(message):
+        # A message is seen again as it bubbles up to the app; count each once.
+        if isinstance(message, (GradeProgressed, GradeFinished)) and all(m is not message for m in messages):
+            messages.append(message)
+
+    app = make_app()
+    async with app.run_test(size=(80, 24), message_hook=hook) as pilot:
+        await open_exercise(app, pilot)
+        await pilot.press("ctrl+r")
+        await wait_for_workers(app, pilot)
+    seen = [type(m).__name__ for m in messages]
+    assert seen[-1] == "GradeFinished" and set(seen[:-1]) == {"GradeProgressed"}

@@ -51,7 +51,7 @@ def output_text(report: Any) -> Text:
 class ExerciseScreen(Screen[None]):
     CSS_PATH = "exercise.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "app.pop_screen", "Back", id="back", tooltip="Back to the lesson"),
+        Binding("escape", "back", "Back", id="back", tooltip="Save and go back to the lesson"),
         Binding("ctrl+r", "run", "Run", id="run", priority=True,
                 tooltip="Save, run your code against the fault scenario, and grade it"),
         Binding("ctrl+s", "save", "Save", id="save", priority=True, tooltip="Save the editor to your workspace file"),
@@ -113,6 +113,10 @@ class ExerciseScreen(Screen[None]):
                             code=self.editor.text, report=self.report)
 
     # -- the file ----------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        if self.action_save():
+            self.dismiss()
 
     def action_save(self) -> bool:
         try:
