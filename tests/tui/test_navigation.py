@@ -92,3 +92,29 @@ async def test_theme_key_switches_to_light_and_the_choice_is_kept(make_app, coac
     async with again.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert again.theme == "textual-light"
+
+
+async def test_reset_exercise_is_in_the_palette_on_the_exercise_screen(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter", "ctrl+e")
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert "Reset exercise" in titles
+
+
+async def test_coach_settings_are_saved_from_the_palette(make_app, coach_home):
+    from textual.widgets import Switch
+
+    from coach.tui.screens.settings import SettingsScreen
+    from coach.tui.settings import load_settings
+
+    settings = coach_home / "app.toml"
+    app = make_app(settings_file=settings)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+p", *"Coach settings", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, SettingsScreen)
+        app.screen.query_one(Switch).value = True
+        await pilot.click("#save")
+        await pilot.pause()
+    assert load_settings(settings).offline_coach is True
