@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -54,21 +55,19 @@ class Started:
     kill_group: bool
     """Process level: the harness's process group is the tree; namespaces: killing the pid is enough."""
     popen: subprocess.Popen[bytes] | None = None
+    poller: Callable[[], int | None] | None = None
+    """How to learn the exit status when the harness is not our child (warm pool)."""
 
     def poll(self) -> int | None:
         if self.popen is not None:
             return self.popen.poll()
-        try:
-            pid, status = os.waitpid(self.pid, os.WNOHANG)
-        except ChildProcessError:
-            return -1
-        if pid == 0:
-            return None
-        return os.waitstatus_to_exitcode(status)
+        assert self.poller is not None
+        return self.poller()
 
 
 def run_sandboxed(request: SandboxRequest, pool: WarmPool | None = None) -> SandboxResult:
-    level = isolation.current_level()
+    """Run the request; with a `pool`, start from its warm fork server (at the pool's level)."""
+    level = pool.level if pool is not None else isolation.current_level()
     with tempfile.TemporaryDirectory(prefix="coach-run-") as top:
         root = Path(top)
         workdir, tmpdir = root / "work", root / "tmp"
@@ -284,11 +283,13 @@ def _signal(pid: int, signum: int) -> None:
         os.kill(pid, signum)
 
 
-def _wait(started: Started) -> int:
+def _wait(started: Started, timeout_s: float = 10.0) -> int:
     if started.popen is not None:
         return started.popen.wait()
-    _, status = os.waitpid(started.pid, 0)
-    return os.waitstatus_to_exitcode(status)
+    give_up = time.monotonic() + timeout_s
+    while (code := started.poll()) is None and time.monotonic() < give_up:
+        time.sleep(0.01)
+    return -signal.SIGKILL if code is None else code
 
 
 def _close(fd: int) -> None:

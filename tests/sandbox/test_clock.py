@@ -45,11 +45,11 @@ def retry_after_stub() -> Iterator[StubThread]:
 
 
 @pytest.mark.parametrize("style", sorted(PROGRAMS))
-def test_retry_after_gaps_equal_the_header_in_scenario_time(process_level, retry_after_stub, tmp_path, style):
+def test_retry_after_gaps_equal_the_header_in_scenario_time(level, pools, retry_after_stub, tmp_path, style):
     program = tmp_path / "retry.py"
     program.write_text(PROGRAMS[style])
     result = run_sandboxed(SandboxRequest(file=program, clock=retry_after_stub.server.clock, stub=retry_after_stub,
-                                          timeout_s=5, limits=SMALL))
+                                          timeout_s=5, limits=SMALL), pools[level])
     assert result.exit_code == 0, result.stderr
     entries = retry_after_stub.journal.entries()
     assert [e.status for e in entries] == [429, 429, 200]
@@ -58,7 +58,7 @@ def test_retry_after_gaps_equal_the_header_in_scenario_time(process_level, retry
     assert all(1.0 <= gap < 5.0 for gap in gaps), gaps
 
 
-def test_time_functions_agree_with_the_stub_clock(process_level, run, stub):
+def test_time_functions_agree_with_the_stub_clock(level, run, stub):
     result = run("""
         import time
         start = time.monotonic()
@@ -71,7 +71,7 @@ def test_time_functions_agree_with_the_stub_clock(process_level, run, stub):
     assert int(epoch) == round(stub.server.clock.epoch)
 
 
-def test_socket_timeouts_are_in_scenario_seconds(process_level, run):
+def test_socket_timeouts_are_in_scenario_seconds(level, run):
     result = run("""
         import socket, time
         client, _peer = socket.socketpair()

@@ -1,0 +1,96 @@
+"""The warm pool's server: a process with `anthropic` imported that forks one harness per run.
+
+Runs as `python -I -c "from coach.sandbox.forkserver import serve; serve(FD)"` with a scrubbed
+environment. Each request on the SOCK_SEQPACKET socket FD is one JSON spec plus three fds
+(stdout, stderr, control); the server forks, the child starts a new session, takes those fds
+and calls `harness.launch`, which applies the isolation after the fork. Replies are JSON:
+`{"id": n, "pid": p}` when a run starts and `{"pid": p, "code": c}` when it ends.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import selectors
+import signal
+import socket
+
+MAX_MESSAGE = 1 << 20
+
+
+def serve(fd: int) -> None:
+    import anthropic  # noqa: F401  (the point of the pool: paid once)
+
+    from coach.sandbox import harness, namespaces
+
+    with contextlib.suppress(OSError):
+        namespaces.prctl(namespaces.PR_SET_PDEATHSIG, signal.SIGKILL)  # the app is gone: so are we
+    channel = socket.socket(fileno=fd)
+    wake_r, wake_w = os.pipe()
+    os.set_blocking(wake_w, False)
+    signal.set_wakeup_fd(wake_w)
+    signal.signal(signal.SIGCHLD, lambda *_: None)
+    selector = selectors.DefaultSelector()
+    selector.register(channel, selectors.EVENT_READ, "request")
+    selector.register(wake_r, selectors.EVENT_READ, "child")
+    _send(channel, {"ready": True})
+    while True:
+        for key, _ in selector.select():
+            if key.data == "child":
+                os.read(wake_r, 4096)
+                _report_exits(channel)
+                continue
+            try:
+                data, fds, _, _ = socket.recv_fds(channel, MAX_MESSAGE, 3)
+            except OSError:
+                os._exit(0)
+            if not data:
+                os._exit(0)  # the pool closed its end
+            request = json.loads(data)
+            pid = os.fork()
+            if pid == 0:
+                _become_harness(request["spec"], fds, [channel.fileno(), wake_r, wake_w], harness.launch)
+            for passed in fds:
+                os.close(passed)
+            _send(channel, {"id": request["id"], "pid": pid})
+            _report_exits(channel)
+
+
+def _become_harness(spec: dict, fds: list[int], close: list[int], launch) -> None:  # type: ignore[no-untyped-def, type-arg]
+    try:
+        signal.set_wakeup_fd(-1)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        for fd in close:
+            os.close(fd)
+        os.setsid()
+        out, err, control = fds
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(devnull, 0)
+        os.dup2(out, 1)
+        os.dup2(err, 2)
+        for fd in (devnull, out, err):
+            if fd > 2:
+                os.close(fd)
+        os.chdir(spec["workdir"])
+        launch({**spec, "control_fd": control})
+    finally:
+        os._exit(70)
+
+
+def _report_exits(channel: socket.socket) -> None:
+    while True:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        _send(channel, {"pid": pid, "code": os.waitstatus_to_exitcode(status)})
+
+
+def _send(channel: socket.socket, message: dict) -> None:  # type: ignore[type-arg]
+    try:
+        channel.send(json.dumps(message).encode())
+    except OSError:
+        os._exit(0)
