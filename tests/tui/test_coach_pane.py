@@ -7,7 +7,7 @@ from textual.widgets import Markdown
 from coach.tui.widgets.coach_pane import CoachPane
 
 from .conftest import wait_for_workers, wait_until
-from .doubles import BrokenTutor, StallingTutor
+from .doubles import BrokenTutor, StallingTutor, StubBackedTutor
 
 
 def replies(pane: CoachPane) -> list[str]:
@@ -104,3 +104,22 @@ async def test_a_new_question_cuts_the_stalled_reply_short(make_app):
         await wait_for_workers(app, pilot)
         assert replies(pane) == ["Thinking about ", "Second answer."]
         assert not pane.busy
+
+
+async def test_asking_the_coach_streams_a_reply_from_the_stub(make_app):
+    from coach.clock import ScenarioClock
+    from coach.stub.runner import StubThread
+    from coach.stub.scenario import load_scenario
+
+    with StubThread(load_scenario("healthy"), ScenarioClock(speed=50)) as stub:
+        tutor = StubBackedTutor(stub.base_url)
+        app = make_app(tutor_factory=lambda: tutor)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.press("enter", "ctrl+t", *"why wait?", "enter")
+            await wait_for_workers(app, pilot)
+            pane = app.screen.query_one(CoachPane)
+            [reply] = replies(pane)
+            assert len(reply.split()) > 3, reply
+            assert tutor.tokens > 0
+            assert "online" in str(pane.query_one("#coach-status").render())
+        assert len(stub.journal.entries()) == 1
