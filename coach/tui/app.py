@@ -69,7 +69,7 @@ class CoachApp(App[None]):
         store: ProgressStore,
         *,
         grader: Grader = _real_grader,
-        tutor_factory: Callable[[], TutorSession] = default_tutor,
+        tutor_factory: Callable[[], TutorSession] | None = None,
         settings: AppSettings | None = None,
         settings_file: Path | None = None,
     ) -> None:
@@ -156,7 +156,8 @@ class CoachApp(App[None]):
     def tutor(self) -> TutorSession:
         """Built on first use so that anthropic and aiohttp never slow down startup."""
         if self._tutor is None:
-            self._tutor = self._tutor_factory()
+            factory = self._tutor_factory or (lambda: default_tutor(offline=self.settings.offline_coach))
+            self._tutor = factory()
         return self._tutor
 
     def start_coach(self, message: str, context: CoachContext, target: MessagePump, reply: int = 0) -> Worker:
@@ -253,7 +254,7 @@ def build_app(
         load_curriculum(lesson_dirs),
         store or ProgressStore(),
         grader=grader or _real_grader,
-        tutor_factory=tutor_factory or default_tutor,
+        tutor_factory=tutor_factory,
         settings=settings,
         settings_file=settings_file,
     )

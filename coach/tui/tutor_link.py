@@ -47,10 +47,14 @@ class UnavailableTutor:
         yield "Re-read the lesson's key points and the checklist hints meanwhile."
 
 
-def default_tutor() -> TutorSession:
-    """The real coach (online with a key, offline without), imported only when first asked."""
+def default_tutor(offline: bool = False) -> TutorSession:
+    """The real coach (online with a key, offline without or when asked), imported only when first used.
+
+    Contract with `coach.tutor`: `CoachSession(offline=...)` with `online`, `tokens`, `cost_usd`
+    and `stream_reply(message, context)` yielding Markdown fragments.
+    """
     try:
         from coach.tutor import CoachSession  # type: ignore[attr-defined]
     except ImportError as exc:
         return UnavailableTutor(f"coach.tutor could not be loaded ({exc})")
-    return CoachSession()  # type: ignore[no-any-return]
+    return CoachSession(offline=offline)  # type: ignore[no-any-return]
