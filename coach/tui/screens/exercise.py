@@ -207,12 +207,12 @@ class ExerciseScreen(Screen[None]):
 
     def _show_status(self) -> None:
         status = self.query_one("#run-status", Static)
+        requests = f"{self.requests} request{'' if self.requests == 1 else 's'}"
         if self.running:
-            status.update(f"running · {self.requests} requests · {self.rate_limited}×429 · "
-                          f"{self.scenario_s:.1f} s scenario")
+            status.update(f"running · {requests} · {self.rate_limited}×429 · {self.scenario_s:.1f} s scenario")
         elif self.report is not None:
             passed = sum(item.passed for item in self.report.items)
-            status.update(f"{passed}/{len(self.report.items)} checks pass · {self.requests} requests · "
+            status.update(f"{passed}/{len(self.report.items)} checks pass · {requests} · "
                           f"{self.rate_limited}×429 · {self.scenario_s:.1f} s scenario")
         else:
             status.update("ctrl+r runs and grades")
