@@ -9,7 +9,6 @@ and calls `harness.launch`, which applies the isolation after the fork. Replies 
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import selectors
@@ -22,10 +21,11 @@ MAX_MESSAGE = 1 << 20
 def serve(fd: int) -> None:
     import anthropic  # noqa: F401  (the point of the pool: paid once)
 
-    from coach.sandbox import harness, namespaces
+    from coach.sandbox import harness
 
-    with contextlib.suppress(OSError):
-        namespaces.prctl(namespaces.PR_SET_PDEATHSIG, signal.SIGKILL)  # the app is gone: so are we
+    # No PR_SET_PDEATHSIG here: it fires when the *thread* that started us exits, and pools are
+    # started from short-lived worker threads. The app going away closes the channel instead,
+    # which ends the loop below (the kernel closes a killed app's sockets too).
     channel = socket.socket(fileno=fd)
     wake_r, wake_w = os.pipe()
     os.set_blocking(wake_w, False)
