@@ -32,6 +32,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_grade(args: argparse.Namespace) -> int:
     from coach.grader.grade import GradeError, grade_exercise
+    from coach.grader.session import GradingSession
 
     curriculum = load_curriculum()
     exercise = curriculum.exercise(args.exercise)
@@ -44,10 +45,14 @@ def run_grade(args: argparse.Namespace) -> int:
         print(f"coach grade: no such file: {file}", file=sys.stderr)
         return 2
     store = ProgressStore()
+    # One grade starts cold (a warm pool would cost more than it saves); watching regrades from a warm pool.
+    session = GradingSession() if args.watch else None
+    if session is not None:
+        session.warm_up()
 
     def once() -> int:
         try:
-            report = grade_exercise(exercise, file)
+            report = session.grade(exercise, file) if session is not None else grade_exercise(exercise, file)
         except GradeError as exc:
             print(f"coach grade: {exc}", file=sys.stderr)
             return 2
@@ -64,9 +69,10 @@ def run_grade(args: argparse.Namespace) -> int:
             print_report(report, exercise, file)
         return 0 if report.passed else 1
 
-    if not args.watch:
+    if session is None:
         return once()
-    return _watch(file, once)
+    with session:
+        return _watch(file, once)
 
 
 def _watch(file: Path, once) -> int:

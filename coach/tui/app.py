@@ -41,12 +41,6 @@ class WorkerFailed(Message):
     reason: str
 
 
-def _real_grader(exercise: Exercise, file: Path, *, on_progress: Callable[[Any], None]) -> Any:
-    from coach.grader.grade import grade_exercise
-
-    return grade_exercise(exercise, file, on_progress=on_progress)
-
-
 class CoachApp(App[None]):
     """Lessons, exercises and the coach in one terminal window."""
 
@@ -68,7 +62,7 @@ class CoachApp(App[None]):
         curriculum: Curriculum,
         store: ProgressStore,
         *,
-        grader: Grader = _real_grader,
+        grader: Grader | None = None,
         tutor_factory: Callable[[], TutorSession] | None = None,
         settings: AppSettings | None = None,
         settings_file: Path | None = None,
@@ -76,7 +70,9 @@ class CoachApp(App[None]):
         super().__init__()
         self.curriculum = curriculum
         self.store = store
-        self.grader = grader
+        self._grader = grader
+        self._grading: Any = None
+        """The warm `GradingSession` behind the real grader, once built."""
         self._tutor_factory = tutor_factory
         self._tutor: TutorSession | None = None
         self.settings = settings or AppSettings()
@@ -111,6 +107,10 @@ class CoachApp(App[None]):
 
         self._record(lambda: self.store.record_opened(exercise.lesson_id, exercise.id))
         self.push_screen(ExerciseScreen(exercise))
+        if self._grader is None:
+            _ = self.grader
+        if self._grading is not None:
+            self._grading.warm_up()  # the first Run should not wait for the SDK to import
 
     def go_home(self) -> None:
         while len(self.screen_stack) > 2:
@@ -137,6 +137,20 @@ class CoachApp(App[None]):
         worker = self._grade(exercise, file, target)
         self._targets[worker] = target
         return worker
+
+    @property
+    def grader(self) -> Grader:
+        """The real grader is built on first use and kept warm for the app's lifetime."""
+        if self._grader is None:
+            from coach.grader.session import GradingSession
+
+            self._grading = GradingSession()
+            self._grader = self._grading.grade
+        return self._grader
+
+    def on_unmount(self) -> None:
+        if self._grading is not None:
+            self._grading.close()
 
     @work(thread=True, exclusive=True, group="grade", exit_on_error=False, description="grading")
     def _grade(self, exercise: Exercise, file: Path, target: MessagePump) -> None:
@@ -253,7 +267,7 @@ def build_app(
     return CoachApp(
         load_curriculum(lesson_dirs),
         store or ProgressStore(),
-        grader=grader or _real_grader,
+        grader=grader,
         tutor_factory=tutor_factory,
         settings=settings,
         settings_file=settings_file,

@@ -1,0 +1,73 @@
+"""A grader that stays warm between runs: the app and `coach grade --watch` grade many times.
+
+The first grade of a session pays for starting a fork server with `anthropic` imported;
+every later one forks from it. `warm_up()` starts that server in the background as soon
+as a learner opens an exercise, so usually not even the first run waits for it. If the
+pool cannot start (an odd kernel, a broken install), grading falls back to cold starts:
+slower, never broken.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from coach.curriculum.model import Exercise
+from coach.grader.grade import GradeProgress, grade_exercise
+from coach.grader.report import GradeReport
+
+if TYPE_CHECKING:
+    from coach.sandbox import WarmPool
+
+log = logging.getLogger(__name__)
+
+
+class GradingSession:
+    """Grades exercises from one lazily started warm pool; thread-safe; `close()` when done."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pool: WarmPool | None = None
+        self._failed = False
+        self._closed = False
+
+    def warm_up(self) -> None:
+        """Start the warm pool on a background thread, if it is not started yet."""
+        threading.Thread(target=self._get_pool, name="coach-grader-warm-up", daemon=True).start()
+
+    def grade(
+        self, exercise: Exercise, file: Path, *, on_progress: Callable[[GradeProgress], None] | None = None
+    ) -> GradeReport:
+        return grade_exercise(exercise, file, on_progress=on_progress, pool=self._get_pool())
+
+    def _get_pool(self) -> WarmPool | None:
+        with self._lock:
+            if self._pool is None and not self._failed and not self._closed:
+                try:
+                    from coach.sandbox import WarmPool
+
+                    self._pool = WarmPool()
+                    self._pool.wait_ready()
+                except Exception as exc:  # grading still works cold
+                    log.warning("warm start unavailable, grading cold: %s", exc)
+                    self._failed = True
+                    if self._pool is not None:
+                        self._pool.close()
+                        self._pool = None
+            return self._pool
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.close()
+
+    def __enter__(self) -> GradingSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
