@@ -1,0 +1,75 @@
+"""How long grading takes, per exercise, graded on its reference solution.
+
+Cold: a fresh `coach grade ID FILE --json` process each time, timed from process start to
+exit (interpreter, imports, stub, sandbox start with the SDK import, the run, the checklist).
+Warm: one `GradingSession` in this process, as the app and `coach grade --watch` use it;
+one grade to warm it up, then the median of the rest.
+
+    .venv/bin/python bench/grade_time.py [--cold 5] [--warm 15] [EXERCISE_ID ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SOLUTIONS = ROOT / "tests" / "exercises" / "solutions"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("exercises", nargs="*", help="exercise ids (default: every exercise with a reference)")
+    parser.add_argument("--cold", type=int, default=5, help="cold runs per exercise (default 5)")
+    parser.add_argument("--warm", type=int, default=15, help="warm runs per exercise (default 15)")
+    args = parser.parse_args()
+
+    os.environ["COACH_HOME"] = tempfile.mkdtemp(prefix="coach-bench-")
+    from coach.curriculum import load_curriculum
+    from coach.grader.session import GradingSession
+
+    curriculum = load_curriculum()
+    exercises = [e for lesson in curriculum.lessons for e in lesson.exercises
+                 if (SOLUTIONS / e.id / "reference.py").is_file() and (not args.exercises or e.id in args.exercises)]
+    if not exercises:
+        print("no exercise with a reference solution under tests/exercises/solutions/", file=sys.stderr)
+        return 1
+    print(f"load average {os.getloadavg()[0]:.1f}; {args.cold} cold and {args.warm} warm runs each\n")
+    print(f"{'exercise':<20} {'requests':>8} {'cold median s':>14} {'cold max s':>11} {'warm median ms':>15}")
+    with GradingSession() as session:
+        for exercise in exercises:
+            reference = SOLUTIONS / exercise.id / "reference.py"
+            cold = []
+            requests = 0
+            for _ in range(args.cold):
+                started = time.perf_counter()
+                done = subprocess.run([sys.executable, "-m", "coach", "grade", exercise.id, str(reference), "--json"],
+                                      capture_output=True, text=True)
+                cold.append(time.perf_counter() - started)
+                if done.returncode != 0:
+                    print(f"{exercise.id}: the reference did not pass:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+                    return 1
+                requests = len(json.loads(done.stdout)["timeline"])
+            warm = []
+            for i in range(args.warm + 1):
+                started = time.perf_counter()
+                report = session.grade(exercise, reference)
+                if i:
+                    warm.append(time.perf_counter() - started)
+                if not report.passed:
+                    print(f"{exercise.id}: the reference did not pass warm")
+                    return 1
+            print(f"{exercise.id:<20} {requests:>8} {statistics.median(cold):>14.2f} {max(cold):>11.2f} "
+                  f"{statistics.median(warm) * 1000:>15.0f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
