@@ -20,6 +20,8 @@ class RequestFacts:
     attempt: int | None  # x-stainless-retry-count
     key_fingerprint: str
     stream: bool
+    prompt: str = ""
+    """The start of the last user message's text."""
 
 
 class FaultPlan:
@@ -46,6 +48,8 @@ class FaultPlan:
         if fault.key_fingerprint is not None and facts.key_fingerprint != fault.key_fingerprint:
             return False
         if fault.stream is not None and facts.stream != fault.stream:
+            return False
+        if fault.text is not None and fault.text not in facts.prompt:
             return False
         if fault.probability is not None:
             return _draw(self.scenario.seed, index, facts.number) < fault.probability

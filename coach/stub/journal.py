@@ -43,6 +43,8 @@ class JournalEntry:
     cache_control_count: int | None = None
     message_count: int | None = None
     input_tokens_estimated: int | None = None
+    prompt: str | None = None
+    """The start of the last user message's text, so a grader can tell a program's calls apart."""
     status: int | None = None
     error_type: str | None = None
     response_headers: dict[str, str] = field(default_factory=dict)

@@ -174,8 +174,24 @@ def parse_request(body: Any, *, count_only: bool = False) -> ParsedRequest:
             "cache_control_count": len(breakpoints),
             "message_count": len(messages),
             "input_tokens_estimated": input_tokens,
+            "prompt": _last_user_text(messages),
         },
     )
+
+
+PROMPT_CHARS = 200
+"""How much of the last user message the journal keeps: enough to tell a program's calls apart."""
+
+
+def _last_user_text(messages: list[Any]) -> str:
+    for message in reversed(messages):
+        if message.get("role") == "user":
+            content = message.get("content")
+            if isinstance(content, str):
+                return content[:PROMPT_CHARS]
+            texts = [b.get("text", "") for b in content if b.get("type") == "text"]
+            return " ".join(t for t in texts if isinstance(t, str))[:PROMPT_CHARS]
+    return ""
 
 
 def _without_cache_control(block: Any) -> Any:

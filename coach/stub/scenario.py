@@ -109,6 +109,7 @@ _FAULT = {
     "attempt": Field(int, required=False),
     "key": Field(str, required=False),
     "stream": Field(bool, required=False),
+    "text": Field(str, required=False),
     "probability": Field((int, float), required=False),
     "times": Field(int, required=False),
     "after_deltas": Field(int, required=False),
@@ -154,6 +155,8 @@ class Fault:
     attempt: int | None = None
     key_fingerprint: str | None = None
     stream: bool | None = None
+    text: str | None = None
+    """Only requests whose last user message contains this text."""
     probability: float | None = None
     times: int | None = None
     after_deltas: int = 3
@@ -306,6 +309,7 @@ def _build(data: dict[str, Any], file: Path) -> Scenario:
             attempt=f.get("attempt"),
             key_fingerprint=key_fingerprint(f["key"]) if "key" in f else None,
             stream=True if kind in STREAM_ONLY_KINDS else f.get("stream"),
+            text=f.get("text"),
             probability=f.get("probability"),
             times=f.get("times"),
             after_deltas=f.get("after_deltas", 3),

@@ -245,7 +245,8 @@ class StubServer:
         _summarise(entry, parsed)
 
         self._messages_seen += 1
-        fault = self.plan.choose(RequestFacts(self._messages_seen, entry.retry_count, fingerprint, parsed.stream))
+        fault = self.plan.choose(RequestFacts(self._messages_seen, entry.retry_count, fingerprint, parsed.stream,
+                                                     entry.prompt or ""))
         bucket = f"{fingerprint}:{model_class(parsed.model)}"  # the API limits each key per model class
         if fault is not None:
             entry.fault = fault.name

@@ -153,6 +153,18 @@ def test_fault_by_key_hits_only_that_key(start_stub):
     assert create(stub).stop_reason == "end_turn"
 
 
+def test_fault_by_text_hits_only_calls_whose_last_user_message_contains_it(start_stub):
+    stub = start_stub('summary = "t"\n[[faults]]\nkind = "status"\nstatus = 400\ntext = "case 2:"\n')
+    sdk = client(stub, max_retries=0)
+    for case in (1, 2, 3):
+        with contextlib.suppress(anthropic.BadRequestError):
+            sdk.messages.create(model=MODEL, max_tokens=5, messages=[
+                {"role": "user", "content": "earlier: case 2:"}, {"role": "assistant", "content": "ok"},
+                {"role": "user", "content": [{"type": "text", "text": f"case {case}: summarise"}]}])
+    assert [(e.status, e.prompt) for e in stub.journal.entries()] == [
+        (200, "case 1: summarise"), (400, "case 2: summarise"), (200, "case 3: summarise")]
+
+
 def test_fault_by_attempt_fails_only_first_attempts(start_stub, retry_waits):
     stub = start_stub('summary = "t"\n[[faults]]\nkind = "status"\nstatus = 529\nattempt = 0\n')
     create(stub)
