@@ -30,6 +30,10 @@ class RunEvidence:
         """Requests to the Messages endpoint (not count_tokens)."""
         return tuple(e for e in self.journal if e.path == "/v1/messages")
 
+    def call(self, text: str) -> list[Any]:
+        """The attempts of one logical call: requests whose last user message contains `text`."""
+        return [e for e in self.messages if text in (e.prompt or "")]
+
     @property
     def returned(self) -> Any:
         return self.result.return_value
