@@ -151,7 +151,7 @@ def raises_when_exhausted(evidence: RunEvidence, case: str, text: str) -> Verdic
     kind, _, message = outcome.partition(": ")
     attempts = len(_own_attempts(evidence.call(text)))
     if kind in dir(anthropic) or kind == "answered":
-        return Verdict(False, f"after {attempts} attempts the caller got {kind}, the raw error of the last attempt, "
+        return Verdict(False, f"after {attempts} attempt(s) the caller got {kind}, the raw error of the last attempt, "
                               "not an error that says the retries are used up")
     if str(attempts) not in message:
         return Verdict(False, f"the caller got {kind}: '{message[:80]}', which does not say the {attempts} attempts")
