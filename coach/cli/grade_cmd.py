@@ -7,12 +7,16 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from coach.curriculum import load_curriculum
 from coach.curriculum.model import Exercise, display_path
 from coach.grader.report import GradeReport
 from coach.progress import ProgressError, ProgressStore
 from coach.workspace import open_workspace
+
+if TYPE_CHECKING:
+    from coach.grader.session import GradingSession
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -31,8 +35,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_grade(args: argparse.Namespace) -> int:
-    from coach.grader.grade import GradeError, grade_exercise
     from coach.grader.session import GradingSession
+
+    # The sandbox's fork server imports the SDK (the slowest part of a cold start) while this
+    # process loads the lessons and starts the stub: on two cores the two overlap.
+    with GradingSession() as session:
+        session.warm_up()
+        return _grade(args, session)
+
+
+def _grade(args: argparse.Namespace, session: GradingSession) -> int:
+    from coach.grader.grade import GradeError
 
     curriculum = load_curriculum()
     exercise = curriculum.exercise(args.exercise)
@@ -45,14 +58,10 @@ def run_grade(args: argparse.Namespace) -> int:
         print(f"coach grade: no such file: {file}", file=sys.stderr)
         return 2
     store = ProgressStore()
-    # One grade starts cold (a warm pool would cost more than it saves); watching regrades from a warm pool.
-    session = GradingSession() if args.watch else None
-    if session is not None:
-        session.warm_up()
 
     def once() -> int:
         try:
-            report = session.grade(exercise, file) if session is not None else grade_exercise(exercise, file)
+            report = session.grade(exercise, file)
         except GradeError as exc:
             print(f"coach grade: {exc}", file=sys.stderr)
             return 2
@@ -69,10 +78,7 @@ def run_grade(args: argparse.Namespace) -> int:
             print_report(report, exercise, file)
         return 0 if report.passed else 1
 
-    if session is None:
-        return once()
-    with session:
-        return _watch(file, once)
+    return _watch(file, once) if args.watch else once()
 
 
 def _watch(file: Path, once) -> int:

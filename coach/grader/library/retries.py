@@ -139,9 +139,11 @@ def caps_attempts(evidence: RunEvidence, text: str, max_attempts: int) -> Verdic
 
 @check("raises_when_exhausted", case=Field(str), text=Field(str))
 def raises_when_exhausted(evidence: RunEvidence, case: str, text: str) -> Verdict:
-    """After the last attempt, the code raises its own error that says how many attempts were made."""
-    import anthropic
+    """After the last attempt, the code raises its own error that says how many attempts were made.
 
+    "Its own" means a class the learner's file defines: judged from the source, so grading does
+    not have to import the SDK (a second of a cold grade) to list its exception names.
+    """
     if evidence.crashed:
         return Verdict(False, evidence.crashed)
     returned = evidence.returned
@@ -150,7 +152,11 @@ def raises_when_exhausted(evidence: RunEvidence, case: str, text: str) -> Verdic
         return Verdict(False, f"main() returned no outcome for '{case}'")
     kind, _, message = outcome.partition(": ")
     attempts = len(_own_attempts(evidence.call(text)))
-    if kind in dir(anthropic) or kind == "answered":
+    own_classes = {node.name for node in ast.walk(evidence.tree) if isinstance(node, ast.ClassDef)} \
+        if evidence.tree is not None else set()
+    if kind == "answered":
+        return Verdict(False, f"the call '{text}' was answered, so the code never gave up (is it still faulted?)")
+    if kind not in own_classes:
         return Verdict(False, f"after {attempts} attempt(s) the caller got {kind}, the raw error of the last attempt, "
                               "not an error that says the retries are used up")
     if str(attempts) not in message:
