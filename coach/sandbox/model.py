@@ -46,6 +46,10 @@ class Limits:
     """Cap on each of stdout and stderr; the run is stopped when either overflows."""
     tmp_mb: int = 64
     """Size of the private /tmp (namespace levels)."""
+    disk_mb: int = 64
+    """Space the work dir may take on the host's disk, all files together; checked while it runs."""
+    work_files: int = 2000
+    """Files and folders the work dir may hold (many tiny files cost the disk too)."""
 
 
 @dataclass
@@ -72,7 +76,7 @@ class SandboxResult:
     stderr: str
     timed_out: bool
     limit_hit: str | None
-    """"cpu", "memory", "processes", "file_size", "open_files", "output" or "wall"."""
+    """"cpu", "memory", "processes", "file_size", "open_files", "output", "disk" or "wall"."""
     isolation: str
     """Short human label of the isolation level the run actually got."""
     wall_s: float

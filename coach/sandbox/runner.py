@@ -30,7 +30,7 @@ from coach.clock import ENV_VAR as CLOCK_VAR
 from coach.sandbox import isolation
 from coach.sandbox.harness import NOBODY_UID, SPEC_VAR
 from coach.sandbox.learner import RESULT_NAME
-from coach.sandbox.model import SANDBOX_API_KEY, SandboxRequest, SandboxResult
+from coach.sandbox.model import SANDBOX_API_KEY, Limits, SandboxRequest, SandboxResult
 from coach.sandbox.output import CappedBuffer, clean_text
 
 if TYPE_CHECKING:
@@ -38,6 +38,8 @@ if TYPE_CHECKING:
 
 STARTUP_GRACE_S = 30.0
 """Wall seconds the harness may take to start (interpreter, imports) before the run's own timeout starts."""
+DISK_CHECK_S = 0.1
+"""How often the work dir's size is checked while learner code runs."""
 RESULT_CAP = 4 << 20
 MAX_COPIED_FILES = 200
 _RESERVED_ENV = {"ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "ANTHROPIC_AUTH_TOKEN", CLOCK_VAR, SPEC_VAR}
@@ -68,8 +70,8 @@ class Started:
 def run_sandboxed(request: SandboxRequest, pool: WarmPool | None = None) -> SandboxResult:
     """Run the request; with a `pool`, start from its warm fork server (at the pool's level)."""
     level = pool.level if pool is not None else isolation.current_level()
-    with tempfile.TemporaryDirectory(prefix="coach-run-") as top:
-        root = Path(top)
+    root = Path(tempfile.mkdtemp(prefix="coach-run-"))
+    try:
         workdir, tmpdir = root / "work", root / "tmp"
         workdir.mkdir()
         tmpdir.mkdir()
@@ -82,6 +84,21 @@ def run_sandboxed(request: SandboxRequest, pool: WarmPool | None = None) -> Sand
                 os.chown(path, NOBODY_UID, NOBODY_UID)
         spec = _spec(request, level, learner_file, workdir, tmpdir)
         return _run(request, level, spec, pool)
+    finally:
+        _remove_tree(root)
+
+
+def _remove_tree(root: Path) -> None:
+    """Delete a run's folders; a killed tree may still be finishing a write, so try again briefly."""
+    for _ in range(40):
+        try:
+            shutil.rmtree(root)
+            return
+        except FileNotFoundError:
+            return
+        except OSError:
+            time.sleep(0.05)
+    shutil.rmtree(root, ignore_errors=True)
 
 
 def _copy_program(file: Path, workdir: Path) -> Path:
@@ -183,6 +200,7 @@ def _run(request: SandboxRequest, level: isolation.Level, spec: dict[str, Any], 
     killed_for: str | None = None
     exit_code: int | None = None
     exited_at: float | None = None
+    next_disk_check = started_at
     try:
         while True:
             now = time.monotonic()
@@ -196,6 +214,12 @@ def _run(request: SandboxRequest, level: isolation.Level, spec: dict[str, Any], 
             if killed_for is None and now > deadline:
                 killed_for = "wall"
                 _kill(started)
+            if killed_for is None and now >= next_disk_check:
+                # RLIMIT_FSIZE caps one file; only watching the folder caps many of them.
+                next_disk_check = now + DISK_CHECK_S
+                if _over_disk_quota(Path(spec["workdir"]), request.limits):
+                    killed_for = "disk"
+                    _kill(started)
             for key, _ in selector.select(timeout=0.05):
                 if key.data is None:
                     message = _receive_control(started.control, request)
@@ -242,6 +266,31 @@ def _run(request: SandboxRequest, level: isolation.Level, spec: dict[str, Any], 
         return_error=_text_or_none(result.get("return_error")),
         log_records=_log_records(result.get("log_records")),
     )
+
+
+def _over_disk_quota(workdir: Path, limits: Limits) -> bool:
+    """True when the work dir holds more than `disk_mb` or more than `work_files` entries (symlinks not followed)."""
+    budget, entries, pending = limits.disk_mb << 20, 0, [workdir]
+    used = 0
+    while pending:
+        try:
+            with os.scandir(pending.pop()) as listing:
+                for entry in listing:
+                    entries += 1
+                    if entries > limits.work_files:
+                        return True
+                    try:
+                        info = entry.stat(follow_symlinks=False)
+                    except OSError:
+                        continue
+                    used += info.st_blocks * 512
+                    if used > budget:
+                        return True
+                    if entry.is_dir(follow_symlinks=False):
+                        pending.append(Path(entry.path))
+        except OSError:
+            continue
+    return False
 
 
 def _receive_control(control: socket.socket, request: SandboxRequest) -> bytes | None:
