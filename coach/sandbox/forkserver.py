@@ -9,6 +9,7 @@ and calls `harness.launch`, which applies the isolation after the fork. Replies 
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import selectors
@@ -21,8 +22,12 @@ MAX_MESSAGE = 1 << 20
 def serve(fd: int) -> None:
     import anthropic  # noqa: F401  (the point of the pool: paid once)
 
-    from coach.sandbox import harness
+    from coach.sandbox import audit, clockpatch, harness, learner, namespaces  # noqa: F401  (each run needs them)
 
+    # Everything imported so far is shared with every harness forked below; frozen, the
+    # collector never walks (and so never copies) those pages in a child.
+    gc.collect()
+    gc.freeze()
     # No PR_SET_PDEATHSIG here: it fires when the *thread* that started us exits, and pools are
     # started from short-lived worker threads. The app going away closes the channel instead,
     # which ends the loop below (the kernel closes a killed app's sockets too).

@@ -220,7 +220,8 @@ def _run(request: SandboxRequest, level: isolation.Level, spec: dict[str, Any], 
                 if _over_disk_quota(Path(spec["workdir"]), request.limits):
                     killed_for = "disk"
                     _kill(started)
-            for key, _ in selector.select(timeout=0.05):
+            # Streams closed and the exit not reported yet: it is a few milliseconds away, poll quickly.
+            for key, _ in selector.select(timeout=0.05 if open_streams else 0.002):
                 if key.data is None:
                     message = _receive_control(started.control, request)
                     if message is None:
