@@ -53,6 +53,8 @@ class JournalEntry:
     events_sent: int = 0
     text_deltas_sent: int = 0
     stream_end: str | None = None
+    stop_reason: str | None = None
+    """The answer's `stop_reason` (None for an error, or a stream cut before `message_delta`)."""
     fault: str | None = None
 
     def to_dict(self) -> dict[str, Any]:

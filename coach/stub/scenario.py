@@ -13,6 +13,7 @@ file, line and key, like lesson files. Every value is in scenario seconds.
     ttft = 0.4             # seconds before the first token
     tokens_per_second = 80 # 0 means "all at once"
     min_cacheable_tokens = 1024   # optional; default depends on the model
+    text = '{"answer": 42}'       # optional: this answer text for every request (output_tokens follows it)
 
     [limits]               # token buckets per API key and model class, continuously refilled
     requests_per_minute = 50
@@ -92,6 +93,7 @@ _RESPONSE = {
     "ttft": Field((int, float), required=False),
     "tokens_per_second": Field((int, float), required=False),
     "min_cacheable_tokens": Field(int, required=False),
+    "text": Field(str, required=False),
 }
 _LIMITS = {
     "requests_per_minute": Field(int, required=False),
@@ -132,6 +134,8 @@ class Pacing:
     ttft: float = 0.4
     tokens_per_second: float = 80.0
     min_cacheable_tokens: int | None = None
+    text: str | None = None
+    """The answer to every request, instead of generated words (e.g. the JSON an extraction expects)."""
 
 
 @dataclass(frozen=True)
@@ -259,6 +263,8 @@ def _check_values(data: dict[str, Any]) -> list[tuple[str, str]]:
         problems.append(("speed", "must be positive"))
     for table in ("response", "limits"):
         for key, value in data.get(table, {}).items():
+            if isinstance(value, str):
+                continue
             if value < 0 or (table == "limits" and value == 0):
                 problems.append((f"{table}.{key}", "must be positive" if table == "limits" else "must not be negative"))
     for i, fault in enumerate(data.get("faults", [])):

@@ -25,7 +25,7 @@ from coach.stub.keys import key_fingerprint
 from coach.stub.ratelimit import RateLimiter, model_class
 from coach.stub.request import ParsedRequest, Rejected, parse_request
 from coach.stub.scenario import DEFAULT_MESSAGES, ERROR_TYPES, Fault, Scenario
-from coach.stub.tokens import answer_pieces
+from coach.stub.tokens import answer_pieces, text_pieces
 
 log = logging.getLogger("coach.stub")
 
@@ -66,6 +66,11 @@ class _Answer:
 
     def __post_init__(self) -> None:
         self.text = "".join(self.pieces)
+
+    @property
+    def has_block(self) -> bool:
+        """A refusal before any text has an empty content array, as the API sends it."""
+        return bool(self.pieces) or self.stop_reason != "refusal"
 
 
 class StubServer:
@@ -289,6 +294,7 @@ class StubServer:
                    **self.limiter.headers(bucket, now, self.clock.wall_time())}
         message = self._message(parsed, answer, usage, stopped=True)
         entry.status = 200
+        entry.stop_reason = answer.stop_reason
         entry.usage = usage
         entry.response_headers = _journaled(headers)
         return web.Response(body=json.dumps(message).encode(), headers=headers, content_type="application/json")
@@ -324,10 +330,12 @@ class StubServer:
             await asyncio.sleep(min(0.05, self.clock.to_wall(deadline - self.clock.now())))
 
     def _answer(self, parsed: ParsedRequest, fault: Fault | None = None) -> _Answer:
-        wanted = self.scenario.response.output_tokens
         assert parsed.max_tokens is not None
+        scripted = self.scenario.response.text
+        wanted = len(text_pieces(scripted)) if scripted is not None else self.scenario.response.output_tokens
         count = min(wanted, parsed.max_tokens)
-        pieces = answer_pieces(f"{self.scenario.seed}:{parsed.answer_seed}", count)
+        pieces = text_pieces(scripted)[:count] if scripted is not None \
+            else answer_pieces(f"{self.scenario.seed}:{parsed.answer_seed}", count)
         if fault is not None and fault.kind == "refusal":
             refusal = {"type": "refusal", "category": None, "explanation": None}
             return _Answer(pieces[: fault.after_deltas], "refusal", None, refusal)
@@ -350,7 +358,7 @@ class StubServer:
             "type": "message",
             "role": "assistant",
             "model": parsed.model,
-            "content": [{"type": "text", "text": answer.text}] if stopped else [],
+            "content": [{"type": "text", "text": answer.text}] if stopped and answer.has_block else [],
             "stop_reason": answer.stop_reason if stopped else None,
             "stop_sequence": answer.stop_sequence if stopped else None,
             **({"stop_details": answer.stop_details} if stopped and answer.stop_details else {}),
@@ -385,8 +393,9 @@ class StubServer:
             await response.prepare(request)
             emit("message_start", {"type": "message_start",
                                    "message": self._message(parsed, answer, start_usage, stopped=False)})
-            emit("content_block_start", {"type": "content_block_start", "index": 0,
-                                         "content_block": {"type": "text", "text": ""}})
+            if answer.has_block:
+                emit("content_block_start", {"type": "content_block_start", "index": 0,
+                                             "content_block": {"type": "text", "text": ""}})
             emit("ping", {"type": "ping"})
             pacing = self.scenario.response
             if pacing.ttft > 0:
@@ -410,13 +419,15 @@ class StubServer:
             if cut_after is not None and fault is not None:
                 entry.usage = {**usage, "output_tokens": sent_deltas}  # what the cut stream cost
                 return await self._cut_stream(request, response, entry, fault, emit, flush)
-            emit("content_block_stop", {"type": "content_block_stop", "index": 0})
+            if answer.has_block:
+                emit("content_block_stop", {"type": "content_block_stop", "index": 0})
             emit("message_delta", {"type": "message_delta",
                                    "delta": {"stop_reason": answer.stop_reason, "stop_sequence": answer.stop_sequence,
                                              **({"stop_details": answer.stop_details} if answer.stop_details else {})},
                                    "usage": usage})
             emit("message_stop", {"type": "message_stop"})
             entry.usage = usage
+            entry.stop_reason = answer.stop_reason
             await flush()
             entry.stream_end = "complete"
             await response.write_eof()

@@ -55,3 +55,8 @@ def answer_pieces(seed_material: str, count: int) -> list[str]:
         pieces.append(("" if i == 0 else " ") + (word.capitalize() if capital else word) + ("." if end else ""))
         capital = end
     return pieces
+
+
+def text_pieces(text: str) -> list[str]:
+    """A scripted answer in one-token pieces, measured with the same four-character ruler."""
+    return [text[i:i + 4] for i in range(0, len(text), 4)]

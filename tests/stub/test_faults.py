@@ -210,3 +210,24 @@ def test_refusal_is_a_200_with_stop_reason_refusal(start_stub, stream):
         message = sdk.messages.create(model=MODEL, max_tokens=50, messages=HELLO)
     assert message.stop_reason == "refusal" and message.stop_details.type == "refusal"
     assert message.usage.output_tokens == 2 and len(message.content[0].text.split()) == 2
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_refusal_before_any_text_has_an_empty_content_array(start_stub, stream):
+    stub = start_stub('summary = "t"\n[[faults]]\nkind = "refusal"\nafter_deltas = 0\n')
+    sdk = client(stub)
+    if stream:
+        with sdk.messages.stream(model=MODEL, max_tokens=50, messages=HELLO) as events:
+            message = events.get_final_message()
+    else:
+        message = sdk.messages.create(model=MODEL, max_tokens=50, messages=HELLO)
+    assert (message.stop_reason, message.content, message.usage.output_tokens) == ("refusal", [], 0)
+
+
+def test_scripted_answer_text_is_cut_at_max_tokens_like_any_answer(start_stub):
+    stub = start_stub('summary = "t"\n[response]\ntext = \'{"team": "billing", "priority": 2}\'\n')
+    sdk = client(stub)
+    whole = sdk.messages.create(model=MODEL, max_tokens=50, messages=HELLO)
+    cut = sdk.messages.create(model=MODEL, max_tokens=3, messages=HELLO)
+    assert (whole.stop_reason, whole.content[0].text) == ("end_turn", '{"team": "billing", "priority": 2}')
+    assert (cut.stop_reason, cut.content[0].text, cut.usage.output_tokens) == ("max_tokens", '{"team": "bi', 3)

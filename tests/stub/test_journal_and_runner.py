@@ -43,6 +43,15 @@ def test_streamed_entry_counts_events_and_deltas(start_stub):
     assert (entry.stream, entry.text_deltas_sent, entry.events_sent, entry.stream_end) == (True, 7, 13, "complete")
 
 
+def test_entry_records_the_stop_reason_of_a_plain_and_a_streamed_answer(start_stub):
+    stub = start_stub()
+    sdk = client(stub)
+    sdk.messages.create(model=MODEL, max_tokens=5, messages=HELLO)
+    with sdk.messages.stream(model=MODEL, max_tokens=500, messages=HELLO) as stream:
+        stream.until_done()
+    assert [e.stop_reason for e in stub.journal.entries()] == ["max_tokens", "end_turn"]
+
+
 def test_the_key_is_never_in_the_journal_only_its_fingerprint(start_stub, tmp_path):
     stub = start_stub()
     anthropic.Anthropic(base_url=stub.base_url, api_key=SECRET).messages.create(
