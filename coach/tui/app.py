@@ -128,6 +128,13 @@ class CoachApp(App[None]):
     def record_attempt(self, exercise_id: str, results: dict[str, bool]) -> None:
         self._record(lambda: self.store.record_attempt(exercise_id, results))
 
+    def record_discussion(self, lesson_id: str, discussion_id: str, points: list[int], done: bool) -> None:
+        self._record(lambda: self.store.record_discussion(lesson_id, discussion_id, points, done))
+
+    def reload_progress(self) -> None:
+        """Pick up what another writer (the coach's discussion judge) recorded."""
+        self._record(self.store.load)
+
     def reset_exercise_progress(self, exercise_id: str) -> None:
         self._record(lambda: self.store.reset_exercise(exercise_id))
 
@@ -187,6 +194,8 @@ class CoachApp(App[None]):
                 target.post_message(CoachDeltaReceived(reply, delta))
         finally:
             target.post_message(CoachReplyFinished(reply, session.online, session.tokens, session.cost_usd))
+            if context.discussion_id:
+                self.reload_progress()  # the judge may have recorded points reached
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state not in (WorkerState.ERROR, WorkerState.SUCCESS, WorkerState.CANCELLED):

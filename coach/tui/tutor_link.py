@@ -20,6 +20,8 @@ class CoachContext:
     discussion_id: str | None = None
     code: str | None = None
     report: Any = None
+    opening: bool = False
+    """The app wrote this message (a discussion's opening), not the learner: it does not count as theirs."""
 
 
 class TutorSession(Protocol):

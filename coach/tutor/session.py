@@ -19,6 +19,7 @@ from typing import Any
 
 from coach.curriculum import Curriculum, load_curriculum
 from coach.curriculum.model import Discussion, Exercise, Lesson
+from coach.progress import ProgressError, ProgressStore
 from coach.tutor import prompts
 from coach.tutor.budget import CostBudget, estimate_tokens
 from coach.tutor.config import ConfigError, TutorConfig, load_config
@@ -40,7 +41,7 @@ class CoachSession:
 
     def __init__(self, offline: bool = False, *, config: TutorConfig | None = None,
                  curriculum: Curriculum | None = None, telemetry: Telemetry | None = None,
-                 client: Any = None) -> None:
+                 client: Any = None, progress: ProgressStore | None = None) -> None:
         self.notice: str | None = None
         if config is None:
             try:
@@ -58,6 +59,9 @@ class CoachSession:
         self._curriculum = curriculum
         self._client = client
         self._histories: dict[str, list[dict[str, Any]]] = {}
+        self._said: dict[tuple[str, str], list[str]] = {}
+        """What the learner wrote in each discussion (lesson id, discussion id), for the judge."""
+        self._progress = progress
         self.last_stop_reason: str | None = None
 
     @property
@@ -122,9 +126,29 @@ class CoachSession:
         ending = self._ending(self.last_stop_reason, bool(text), max_tokens)
         if ending:
             yield ending
+        if lesson is not None and discussion is not None and not getattr(context, "opening", False):
+            yield await self._judge(lesson, discussion, message)
         if self.budget.soft_limit_newly_crossed():
             yield (f"\n\n_This session has cost ${self.cost_usd:.4f}, past the soft limit of "
                    f"${self.config.soft_limit_usd:.2f}; it stops at ${self.config.hard_cap_usd:.2f}._")
+
+    async def _judge(self, lesson: Lesson, discussion: Discussion, message: str) -> str:
+        """Judge the learner's own messages in this discussion so far; record and report the points reached."""
+        from coach.tutor.discussion import judge_points
+
+        said = self._said.setdefault((lesson.id, discussion.id), [])
+        said.append(message)
+        reached = await judge_points(self, discussion, said)
+        store = self._progress or ProgressStore()
+        try:
+            progress = store.record_discussion(lesson.id, discussion.id, reached,
+                                               done=len(reached) == len(discussion.points))
+        except ProgressError as exc:
+            return f"\n\n_(Discussion progress not saved: {exc})_"
+        kept = progress.discussion(lesson.id, discussion.id)
+        if kept.done:
+            return f"\n\n_Discussion done: you reached all {len(discussion.points)} points._"
+        return f"\n\n_Discussion: {len(kept.points)} of {len(discussion.points)} points reached so far._"
 
     @staticmethod
     def _ending(stop_reason: str | None, any_text: bool, max_tokens: int) -> str | None:
@@ -212,16 +236,17 @@ class CoachSession:
             except Exception:  # nothing arrived: nothing billed
                 snapshot = None
         if snapshot is not None:
-            self._add_usage(record, snapshot.usage)
+            self.add_usage(record, snapshot.usage)
         self.telemetry.write(record)
 
     def _account(self, record: RequestRecord, final: Any) -> None:
-        self._add_usage(record, final.usage)
+        self.add_usage(record, final.usage)
         record.stop_reason = final.stop_reason
         self.last_stop_reason = final.stop_reason
         self.telemetry.write(record)
 
-    def _add_usage(self, record: RequestRecord, usage: Any) -> None:
+    def add_usage(self, record: RequestRecord, usage: Any) -> None:
+        """Count a response's usage in the record, the session's tokens and the budget."""
         record.input_tokens = usage.input_tokens
         record.output_tokens = usage.output_tokens
         record.cache_read_input_tokens = usage.cache_read_input_tokens or 0

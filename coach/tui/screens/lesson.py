@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Markdown, Static
+from textual.widgets import Button, Checkbox, Collapsible, Footer, Header, Markdown, Static
 
 from coach.curriculum.model import Discussion, Lesson
 from coach.tui.tutor_link import CoachContext
@@ -48,6 +48,8 @@ class LessonScreen(Screen[None]):
     def __init__(self, lesson: Lesson) -> None:
         super().__init__()
         self.lesson = lesson
+        self.active_discussion: str | None = None
+        """The discussion being talked through: the learner's next questions belong to it."""
         self.sub_title = f"lesson {lesson.order}: {lesson.title}"
 
     def compose(self) -> ComposeResult:
@@ -60,6 +62,12 @@ class LessonScreen(Screen[None]):
                     yield Markdown(discussion.situation.strip(), classes="situation")
                     yield Button("Talk it through with the coach", id=f"discuss-{discussion.id}",
                                  classes="discuss", variant="primary")
+                    reached = self.app.progress.discussion(self.lesson.id, discussion.id).points
+                    with Collapsible(title="Target points: tick the ones you can argue for (offline)",
+                                     classes="points", collapsed=True):
+                        for n, point in enumerate(discussion.points):
+                            yield Checkbox(point, value=n in reached, id=f"point-{discussion.id}-{n}",
+                                           classes="point")
                 if self.lesson.exercises:
                     yield Static("Exercises", classes="title")
                     for exercise in self.lesson.exercises:
@@ -72,7 +80,7 @@ class LessonScreen(Screen[None]):
         self.query_one("#reader").focus()
 
     def _coach_context(self) -> CoachContext:
-        return CoachContext(lesson_id=self.lesson.id)
+        return CoachContext(lesson_id=self.lesson.id, discussion_id=self.active_discussion)
 
     @property
     def coach(self) -> CoachPane:
@@ -82,13 +90,24 @@ class LessonScreen(Screen[None]):
         button_id = event.button.id or ""
         for discussion in self.lesson.discussions:
             if button_id == f"discuss-{discussion.id}":
+                self.active_discussion = discussion.id
                 self.coach.ask(discussion_prompt(discussion), shown=f"Let's talk it through: {discussion.title}",
-                               context=CoachContext(lesson_id=self.lesson.id, discussion_id=discussion.id))
+                               context=CoachContext(lesson_id=self.lesson.id, discussion_id=discussion.id,
+                                                    opening=True))
                 return
         for exercise in self.lesson.exercises:
             if button_id == f"exercise-{exercise.id}":
                 self.app.open_exercise(exercise)
                 return
+
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        """Offline, the learner says which points they reached; the coach's judge does it online."""
+        for discussion in self.lesson.discussions:
+            ticked = [n for n in range(len(discussion.points))
+                      if self.query_one(f"#point-{discussion.id}-{n}", Checkbox).value]
+            if event.checkbox.id and event.checkbox.id.startswith(f"point-{discussion.id}-"):
+                self.app.record_discussion(self.lesson.id, discussion.id, ticked,
+                                           done=len(ticked) == len(discussion.points))
 
     def action_first_exercise(self) -> None:
         if self.lesson.exercises:

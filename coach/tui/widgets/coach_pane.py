@@ -19,6 +19,7 @@ from textual.widgets.markdown import MarkdownStream
 
 from coach.tui.messages import CoachDeltaReceived, CoachReplyFinished
 from coach.tui.tutor_link import CoachContext
+from coach.tutor.reply import RESTART
 
 if TYPE_CHECKING:
     from coach.tui.app import CoachApp, WorkerFailed
@@ -99,6 +100,12 @@ class CoachPane(Vertical):
 
     async def on_coach_delta_received(self, event: CoachDeltaReceived) -> None:
         if self._reply is None or event.reply != self._reply_no:
+            return
+        if event.text == RESTART:  # the stream broke and starts again: show the reply once, not twice
+            stream, self._stream = self._stream, None
+            if stream is not None:
+                await stream.stop()
+            await self._reply.update("")
             return
         if self._stream is None:
             self._stream = Markdown.get_stream(self._reply)
