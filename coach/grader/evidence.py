@@ -8,6 +8,8 @@ cannot show it.
 from __future__ import annotations
 
 import ast
+import contextlib
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +35,19 @@ class RunEvidence:
     def call(self, text: str) -> list[Any]:
         """The attempts of one logical call: requests whose last user message contains `text`."""
         return [e for e in self.messages if text in (e.prompt or "")]
+
+    @property
+    def logged(self) -> list[dict[str, Any]]:
+        """Structured fields of each record the code logged: its `extra`, else its message if that is a JSON object."""
+        fields = []
+        for record in self.result.log_records:
+            extra = record.get("extra") or {}
+            if not extra:
+                with contextlib.suppress(ValueError, RecursionError):
+                    parsed = json.loads(record.get("message") or "")
+                    extra = parsed if isinstance(parsed, dict) else {}
+            fields.append(extra)
+        return fields
 
     @property
     def returned(self) -> Any:

@@ -1,3 +1,3 @@
 """The bundled checks; importing this package registers them."""
 
-from coach.grader.library import general, retries  # noqa: F401
+from coach.grader.library import general, observability, retries  # noqa: F401
