@@ -59,11 +59,14 @@ def run_ask(args: argparse.Namespace) -> int:
     context = CoachContext(lesson_id=lesson_id, exercise_id=args.exercise, code=code)
 
     async def answer() -> None:
-        async for piece in session.stream_reply(" ".join(args.question), context):
-            if piece == RESTART:
-                piece = "\n\n[the stream broke; the whole reply again:]\n\n"
-            sys.stdout.write(piece)
-            sys.stdout.flush()
+        try:
+            async for piece in session.stream_reply(" ".join(args.question), context):
+                if piece == RESTART:
+                    piece = "\n\n[the stream broke; the whole reply again:]\n\n"
+                sys.stdout.write(piece)
+                sys.stdout.flush()
+        finally:
+            await session.aclose()
 
     try:
         asyncio.run(answer())

@@ -155,9 +155,12 @@ class CoachApp(App[None]):
             self._grader = self._grading.grade
         return self._grader
 
-    def on_unmount(self) -> None:
+    async def on_unmount(self) -> None:
         if self._grading is not None:
             self._grading.close()
+        closer = getattr(self._tutor, "aclose", None)
+        if closer is not None:
+            await closer()
 
     @work(thread=True, exclusive=True, group="grade", exit_on_error=False, description="grading")
     def _grade(self, exercise: Exercise, file: Path, target: MessagePump) -> None:

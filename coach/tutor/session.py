@@ -169,6 +169,12 @@ class CoachSession:
             discussion = next((d for d in lesson.discussions if d.id == context.discussion_id), None)
         return lesson, exercise, discussion
 
+    async def aclose(self) -> None:
+        """Close the HTTP client on the loop that used it."""
+        if self._client is not None and hasattr(self._client, "close"):
+            await self._client.close()
+        self._client = None
+
     def client(self) -> Any:
         """The SDK client, built on first use: chat-UI timeouts, the SDK's retries."""
         if self._client is None:

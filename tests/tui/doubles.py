@@ -85,29 +85,3 @@ class StallingTutor(ScriptedTutor):
             await asyncio.Event().wait()
         async for chunk in super().stream_reply(message, context):
             yield chunk
-
-
-class StubBackedTutor:
-    """A minimal coach that streams a real Messages API reply from the local stub with the SDK.
-
-    It stands in for `coach.tutor.CoachSession` until that lands: same shape, real SSE deltas.
-    """
-
-    def __init__(self, base_url: str) -> None:
-        self.base_url = base_url
-        self.online = True
-        self.tokens = 0
-        self.cost_usd = 0.0
-
-    async def stream_reply(self, message: str, context: CoachContext) -> AsyncIterator[str]:
-        import anthropic
-
-        client = anthropic.AsyncAnthropic(base_url=self.base_url, api_key="test-key-not-real", max_retries=0)
-        async with client.messages.stream(
-            model="claude-sonnet-4-6", max_tokens=200, messages=[{"role": "user", "content": message}],
-        ) as stream:
-            async for text in stream.text_stream:
-                yield text
-            final = await stream.get_final_message()
-        self.tokens += final.usage.input_tokens + final.usage.output_tokens
-        await client.close()

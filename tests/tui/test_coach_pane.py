@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from textual.widgets import Markdown
 
 from coach.tui.widgets.coach_pane import CoachPane
 
 from .conftest import wait_for_workers, wait_until
-from .doubles import BrokenTutor, StallingTutor, StubBackedTutor
+from .doubles import BrokenTutor, StallingTutor
 
 
 def replies(pane: CoachPane) -> list[str]:
@@ -106,20 +107,36 @@ async def test_a_new_question_cuts_the_stalled_reply_short(make_app):
         assert not pane.busy
 
 
-async def test_asking_the_coach_streams_a_reply_from_the_stub(make_app):
+def _real_coach(base_url: str, tmp_path):
+    """The real `CoachSession`, pointed at the local stub, telemetry in a temporary folder."""
+    from coach.tutor.config import load_config
+    from coach.tutor.session import CoachSession
+    from coach.tutor.telemetry import Telemetry
+
+    config = load_config(read_file=False, environ={"ANTHROPIC_API_KEY": "sk-ant-test-not-real",
+                                                   "ANTHROPIC_BASE_URL": base_url})
+    return CoachSession(config=config, telemetry=Telemetry(tmp_path / "telemetry.jsonl"))
+
+
+@pytest.mark.parametrize("scenario", ["healthy", "stream-cut"])
+async def test_asking_the_real_coach_streams_a_reply_from_the_stub_once(make_app, tmp_path, scenario):
     from coach.clock import ScenarioClock
     from coach.stub.runner import StubThread
     from coach.stub.scenario import load_scenario
 
-    with StubThread(load_scenario("healthy"), ScenarioClock(speed=50)) as stub:
-        tutor = StubBackedTutor(stub.base_url)
-        app = make_app(tutor_factory=lambda: tutor)
+    with StubThread(load_scenario(scenario), ScenarioClock(speed=50)) as stub:
+        coach = _real_coach(stub.base_url, tmp_path)
+        app = make_app(tutor_factory=lambda: coach)
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.press("enter", "ctrl+t", *"why wait?", "enter")
             await wait_for_workers(app, pilot)
             pane = app.screen.query_one(CoachPane)
             [reply] = replies(pane)
             assert len(reply.split()) > 3, reply
-            assert tutor.tokens > 0
+            assert coach.tokens > 0
             assert "online" in str(pane.query_one("#coach-status").render())
-        assert len(stub.journal.entries()) == 1
+        journal = stub.journal.entries()
+    finished = [entry for entry in journal if entry.stream_end == "complete"]
+    assert len(finished) == 1
+    # Shown once: the reply on screen has exactly the words of the one complete stream.
+    assert len(reply.split()) <= finished[0].usage["output_tokens"] + 5
