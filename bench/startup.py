@@ -22,7 +22,7 @@ import sys
 import tempfile
 import time
 
-HEAVY = ("anthropic", "aiohttp", "httpx", "jinja2", "coach.grader.grade", "coach.stub.server", "coach.tutor")
+HEAVY = ("anthropic", "aiohttp", "httpx", "jinja2", "coach.grader.grade", "coach.stub.server", "coach.tutor.session")
 
 CHILD = r"""
 import os, sys, time
