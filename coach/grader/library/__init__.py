@@ -1,3 +1,12 @@
 """The bundled checks; importing this package registers them."""
 
-from coach.grader.library import general, observability, retries  # noqa: F401
+from coach.grader.library import (  # noqa: F401
+    batch,
+    budgets,
+    concurrency,
+    fallbacks,
+    general,
+    observability,
+    retries,
+    streaming,
+)

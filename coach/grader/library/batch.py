@@ -1,0 +1,3 @@
+"""Checks for batch pipelines under rate limits (lesson 1)."""
+
+from __future__ import annotations
