@@ -143,13 +143,17 @@ def load_lesson_file(
         return LocatedError(file, line_of(lines, key), key, message)
 
     errors = [error(key, message) for key, message in check_table(data, LESSON, "")]
+    if not errors:
+        errors += _check_unique_ids(data, error)
+        errors += _check_references(data, file, references, error)
     if errors:
-        return None, errors
-    errors += _check_unique_ids(data, error)
-    errors += _check_references(data, file, references, error)
-    if errors:
-        return None, errors
+        return None, _in_file_order(errors)
     return _build(data, file), []
+
+
+def _in_file_order(errors: list[LocatedError]) -> list[LocatedError]:
+    """Top to bottom, as an editor shows the file; missing keys (no line) last."""
+    return sorted(errors, key=lambda e: (e.line is None, e.line or 0))
 
 
 def _check_unique_ids(data: dict[str, Any], error: Callable[[str, str], LocatedError]) -> list[LocatedError]:

@@ -224,3 +224,11 @@ def test_wrong_check_parameter_type_is_reported(course: Path) -> None:
     assert only_error(file) == (
         "01-retries.toml:42: exercises[0].checks[1].params.min_gap_ratio: expected a number, got a string"
     )
+
+
+def test_errors_are_listed_top_to_bottom_with_missing_keys_last(course: Path) -> None:
+    broken = VALID.replace('summary = "Retry well."\n', "").replace('title = "Retries"', "title = 3")
+    broken = broken.replace('id = "talk"', 'id = "talk"\nmood = "tense"')
+    lesson, errors = load_lesson_file(write(course, broken), REFS)
+    assert lesson is None
+    assert [(e.line, e.key) for e in errors] == [(2, "title"), (18, "discussions[0].mood"), (None, "summary")]
