@@ -68,6 +68,16 @@ async def test_progress_bar_follows_the_requests_the_grader_reports(make_app):
         assert "3 requests" in str(screen.query_one("#run-status").render())
 
 
+async def test_progress_bar_appears_only_once_a_run_starts(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_exercise(app, pilot)
+        assert not screen.query_one(ProgressBar).display
+        await pilot.press("ctrl+r")
+        await wait_for_workers(app, pilot)
+        assert screen.query_one(ProgressBar).display
+
+
 async def test_timeline_and_output_show_the_last_run(make_app):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:

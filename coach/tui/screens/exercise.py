@@ -105,6 +105,7 @@ class ExerciseScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.editor.focus()
+        self.query_one("#run-progress", ProgressBar).display = False  # no pulsing bar before the first run
         self.set_interval(POLL_S, self._pick_up_outside_edits)
         self._show_status()
 
@@ -196,7 +197,9 @@ class ExerciseScreen(Screen[None]):
 
     def watch_running(self, running: bool) -> None:
         # Requests to come are unknown while running (the bar pulses); when done it shows them all.
-        self.query_one("#run-progress", ProgressBar).total = None if running else max(self.requests, 1)
+        bar = self.query_one("#run-progress", ProgressBar)
+        bar.display = True
+        bar.total = None if running else max(self.requests, 1)
         self._show_status()
 
     def watch_requests(self) -> None:
