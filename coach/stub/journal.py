@@ -35,6 +35,8 @@ class JournalEntry:
     """Request and correlation ids the client sent (`x-request-id`, `x-correlation-id`, any `x-*-id`)."""
     timeout_s: float | None = None
     """The timeout the client announced (`x-stainless-timeout`)."""
+    client_async: str | None = None
+    """`x-stainless-async`: "false" from the SDK's synchronous client, "async:asyncio" from AsyncAnthropic."""
     key_fingerprint: str | None = None
     model: str | None = None
     max_tokens: int | None = None

@@ -22,7 +22,7 @@ file, line and key, like lesson files. Every value is in scenario seconds.
 
     [[faults]]             # first matching fault wins; a request gets at most one
     kind = "status"        # status | spend-cap | latency | stall | refusal | stream-error | stream-reset
-                           # | stream-clean-close
+                           # | stream-clean-close | pings
     status = 429           # kind = "status": the HTTP status; error.type follows it
     retry_after = 1        # optional retry-after header (whole seconds)
     should_retry = false   # optional x-should-retry header
@@ -32,7 +32,8 @@ file, line and key, like lesson files. Every value is in scenario seconds.
     stream = true          # match: only streaming (true) or non-streaming (false) requests
     probability = 0.1      # match: with this probability (seeded)
     times = 1              # apply at most this many times in all
-    after_deltas = 3       # stream cuts, stalls and refusals: text deltas (tokens) sent before the fault
+    after_deltas = 3       # stream cuts, stalls and refusals: text deltas (tokens) sent before the fault;
+                           # pings: a ping event after every this many deltas (a keep-alive, not a failure)
     seconds = 2.0          # latency and stall: how long
 """
 
@@ -54,8 +55,9 @@ BUNDLED_DIR = Path(__file__).resolve().parent / "scenarios"
 
 FAULT_KINDS = (
     "status", "spend-cap", "latency", "stall", "refusal", "stream-error", "stream-reset", "stream-clean-close",
+    "pings",
 )
-STREAM_ONLY_KINDS = ("stream-error", "stream-reset", "stream-clean-close")
+STREAM_ONLY_KINDS = ("stream-error", "stream-reset", "stream-clean-close", "pings")
 
 # error.type for each status, as the real API sends them
 ERROR_TYPES = {
@@ -294,6 +296,8 @@ def _check_values(data: dict[str, Any]) -> list[tuple[str, str]]:
         for j, number in enumerate(fault.get("requests", [])):
             if number < 1:
                 problems.append((f"{where}.requests[{j}]", "request numbers start at 1"))
+        if kind == "pings" and fault.get("after_deltas", 3) < 1:
+            problems.append((f"{where}.after_deltas", "pings need at least 1 delta between them"))
         if kind in STREAM_ONLY_KINDS and fault.get("stream") is False:
             problems.append((f"{where}.stream", f"'{kind}' only happens to streaming requests"))
     return problems

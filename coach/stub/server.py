@@ -173,6 +173,7 @@ class StubServer:
         # the per-request timeout when the SDK sends one, else the client's read timeout
         entry.timeout_s = _float_or_none(request.headers.get("x-stainless-timeout")) \
             or _float_or_none(request.headers.get("x-stainless-read-timeout"))
+        entry.client_async = request.headers.get("x-stainless-async")
         return entry
 
     async def _read_json(self, request: web.Request, entry: JournalEntry) -> tuple[Any] | web.Response:
@@ -389,6 +390,7 @@ class StubServer:
 
         cut_after = fault.after_deltas if fault is not None and fault.kind in (
             "stream-error", "stream-reset", "stream-clean-close", "stall") else None
+        ping_every = fault.after_deltas if fault is not None and fault.kind == "pings" else None
         try:
             await response.prepare(request)
             emit("message_start", {"type": "message_start",
@@ -415,6 +417,8 @@ class StubServer:
                                              "delta": {"type": "text_delta", "text": piece}})
                 sent_deltas += 1
                 entry.text_deltas_sent = sent_deltas
+                if ping_every and sent_deltas % ping_every == 0 and i + 1 < len(answer.pieces):
+                    emit("ping", {"type": "ping"})  # a keep-alive between deltas, as the API sends them
             self.limiter.take_output(bucket, sent_deltas, self.clock.now())
             if cut_after is not None and fault is not None:
                 entry.usage = {**usage, "output_tokens": sent_deltas}  # what the cut stream cost

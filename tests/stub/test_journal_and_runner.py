@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import socket
@@ -15,7 +16,7 @@ from coach.clock import ScenarioClock
 from coach.stub.journal import Journal, read_jsonl
 from coach.stub.runner import StubThread
 from coach.stub.scenario import load_scenario
-from tests.stub.conftest import HELLO, MODEL, client
+from tests.stub.conftest import HELLO, MODEL, async_client, client
 
 SECRET = "sk-ant-very-secret-key-1234"
 
@@ -79,6 +80,16 @@ def test_subscribers_see_arrival_and_end(start_stub):
     stub.journal.subscribe(lambda entry: seen.append((entry.seq, entry.finished_s is not None)))
     client(stub).messages.create(model=MODEL, max_tokens=5, messages=HELLO)
     assert seen == [(1, False), (1, True)]
+
+
+async def test_entry_records_which_sdk_client_sent_the_request(start_stub):
+    """`x-stainless-async` tells AsyncAnthropic ("async:asyncio") from the synchronous client ("false")."""
+    stub = start_stub()
+    await async_client(stub).messages.create(model=MODEL, max_tokens=5, messages=HELLO)
+    await asyncio.to_thread(client(stub).messages.create, model=MODEL, max_tokens=5, messages=HELLO)
+    httpx2.post(f"{stub.base_url}/v1/messages", headers={"x-api-key": "k"},
+                json={"model": MODEL, "max_tokens": 5, "messages": HELLO})
+    assert [e.client_async for e in stub.journal.entries()] == ["async:asyncio", "false", None]
 
 
 def test_journal_path_gets_one_json_line_per_finished_request(tmp_path):
