@@ -58,6 +58,8 @@ class JournalEntry:
     stop_reason: str | None = None
     """The answer's `stop_reason` (None for an error, or a stream cut before `message_delta`)."""
     fault: str | None = None
+    client_closed: bool = False
+    """The client hung up before the answer was complete (a cancelled task, its own timeout)."""
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

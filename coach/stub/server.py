@@ -230,6 +230,10 @@ class StubServer:
         entry = self._open(request)
         try:
             return await self._answer_messages(request, entry)
+        except ConnectionError:
+            # the client hung up (a cancelled task, a timeout) before the answer went out: not a stub failure
+            entry.client_closed = True
+            return web.Response(status=499)  # never delivered; aiohttp drops it on the closed transport
         except Exception:
             # a bug in the stub must still look like the API: an api_error body, or a cut stream
             log.exception("stub failed on request %d", entry.seq)
@@ -436,7 +440,7 @@ class StubServer:
             entry.stream_end = "complete"
             await response.write_eof()
         except ConnectionError:
-            pass  # the client hung up: the entry keeps how far the stream got
+            entry.client_closed = True  # the client hung up: the entry keeps how far the stream got
         return response
 
     async def _cut_stream(self, request: web.Request, response: web.StreamResponse, entry: JournalEntry,

@@ -7,6 +7,7 @@ import contextlib
 import json
 import socket
 import threading
+import time
 
 import anthropic
 import httpx2
@@ -136,3 +137,18 @@ def test_stub_thread_on_a_taken_port_raises_and_leaves_no_thread(start_stub):
     with pytest.raises(OSError):
         StubThread(load_scenario("healthy"), ScenarioClock(), port=port).start()
     assert threading.active_count() == before
+
+
+def test_a_client_that_hangs_up_mid_body_is_journaled_as_such_not_as_a_stub_failure(start_stub, caplog):
+    stub = start_stub()
+    host, port = stub.base_url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port))) as conn:
+        conn.sendall(b"POST /v1/messages HTTP/1.1\r\nHost: x\r\nx-api-key: sk-test\r\n"
+                     b"content-type: application/json\r\ncontent-length: 500\r\n\r\n{\"model\": ")
+    deadline = time.monotonic() + 5
+    while not (entries := stub.journal.entries()) or entries[0].finished_s is None:
+        assert time.monotonic() < deadline, "the stub never finished the entry"
+        time.sleep(0.01)
+    (entry,) = entries
+    assert entry.client_closed and entry.status is None
+    assert "stub failed" not in caplog.text
