@@ -5,13 +5,16 @@ runs moves everything built on them: `time.sleep/time/monotonic/perf_counter` (a
 `threading` waits (Event, Condition, Timer, Thread.join, queue.Queue), the asyncio loop
 (its `time()` is `time.monotonic()`, and its selector waits are scaled by 1/speed), and
 socket timeouts (`settimeout` is scaled so a 10 s scenario timeout fires after 10/speed
-wall seconds). Limits are in docs/sandbox.md: C code reading the clock directly
-(`datetime.now()`, a raw `Lock.acquire(timeout=)`) still sees host time.
+wall seconds), and `datetime.datetime.now/utcnow/today`, so an RFC 3339 `*-reset` header minus
+`datetime.now(timezone.utc)` is the wait in scenario seconds. Limits are in docs/sandbox.md: other
+C code reading the clock directly (`date.today()`, `time.gmtime()`, a raw `Lock.acquire(timeout=)`)
+still sees host time.
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime
 import queue
 import selectors
 import socket
@@ -53,6 +56,7 @@ def install(clock: ScenarioClock) -> None:
     _patch_threading(now, scaled)
     _patch_asyncio(scaled)
     _patch_sockets(speed)
+    _patch_datetime(wall)
 
 
 def _patch_threading(now: Callable[[], float], scaled: Callable[[float | None], float | None]) -> None:
@@ -117,3 +121,38 @@ def _patch_sockets(speed: float) -> None:
     socket.getdefaulttimeout = getdefaulttimeout
     if default is not None:
         setdefaulttimeout(default)
+
+
+def _patch_datetime(wall: Callable[[], float]) -> None:
+    # `datetime.datetime` is a C type whose `now()` reads the host clock and cannot be reassigned;
+    # the module attribute can, so code that imports datetime later gets a subclass reading
+    # scenario time. Its metaclass keeps `isinstance(x, datetime)` true for ordinary datetimes
+    # (the SDK's, made before the patch), and its names keep reprs and pickles as they were.
+    real = datetime.datetime
+
+    class _Meta(type):
+        def __instancecheck__(cls, instance: object) -> bool:
+            return isinstance(instance, real)
+
+        def __subclasscheck__(cls, subclass: type) -> bool:
+            return issubclass(subclass, real)
+
+    class ScenarioDatetime(real, metaclass=_Meta):
+        @classmethod
+        def now(cls, tz: datetime.tzinfo | None = None) -> ScenarioDatetime:
+            return cls.fromtimestamp(wall(), tz)
+
+        @classmethod
+        def utcnow(cls) -> ScenarioDatetime:
+            return cls.now(datetime.UTC).replace(tzinfo=None)
+
+        @classmethod
+        def today(cls) -> ScenarioDatetime:
+            return cls.now()
+
+        def __repr__(self) -> str:
+            return f"datetime.{super().__repr__()}"  # C's repr names the type by its bare name
+
+    ScenarioDatetime.__name__ = ScenarioDatetime.__qualname__ = "datetime"
+    ScenarioDatetime.__module__ = "datetime"
+    datetime.datetime = ScenarioDatetime  # type: ignore[misc]

@@ -83,3 +83,19 @@ def test_socket_timeouts_are_in_scenario_seconds(level, run):
             print(round(time.monotonic() - start), client.gettimeout())
     """, timeout_s=5)
     assert result.stdout.split() == ["20", "20.0"]
+
+
+def test_datetime_now_agrees_with_the_stub_clock(level, run, stub):
+    """An RFC 3339 `*-reset` header minus `datetime.now(timezone.utc)` is a wait in scenario seconds."""
+    result = run("""
+        import time
+        from datetime import datetime, timezone
+        time.sleep(100)
+        reset = datetime.fromisoformat(datetime.fromtimestamp(time.time() + 5, timezone.utc).isoformat())
+        print(round((reset - datetime.now(timezone.utc)).total_seconds()))
+        print(round(datetime.now(timezone.utc).timestamp() - time.time()))
+        print(round(datetime.now().timestamp() - time.time()))
+        made_before_the_patch = datetime.__mro__[1](2026, 1, 2)  # the C type, as the SDK's datetimes are
+        print(isinstance(made_before_the_patch, datetime), repr(datetime(2026, 1, 2))[:18])
+    """, timeout_s=5)
+    assert result.stdout.split() == ["5", "0", "0", "True", "datetime.datetime("], result.stderr
