@@ -26,6 +26,8 @@ class RunEvidence:
     source: str
     tree: ast.Module | None
     scenario: Any
+    clock: Any = None
+    """The run's `coach.clock.ScenarioClock`: log records carry its Unix time, the journal its seconds."""
 
     @property
     def messages(self) -> tuple[Any, ...]:
@@ -48,6 +50,17 @@ class RunEvidence:
                     extra = parsed if isinstance(parsed, dict) else {}
             fields.append(extra)
         return fields
+
+    def logged_at(self, record: dict[str, Any]) -> float | None:
+        """When a record of `result.log_records` was logged, in journal (scenario) seconds; None if unknown.
+
+        The sandbox runs `time.time()` on the scenario clock, so `created` is the scenario's Unix
+        time and minus the clock's epoch it lines up with `arrived_s` and `finished_s`.
+        """
+        created = record.get("created") if isinstance(record, dict) else None
+        if self.clock is None or isinstance(created, bool) or not isinstance(created, int | float):
+            return None
+        return float(created) - self.clock.epoch
 
     @property
     def returned(self) -> Any:

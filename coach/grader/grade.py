@@ -70,7 +70,7 @@ def grade_exercise(
         journal = stub.journal.entries()
     evidence = RunEvidence(
         exercise=exercise, journal=tuple(journal), result=result, source=source, tree=_parse(source),
-        scenario=scenario,
+        scenario=scenario, clock=clock,
     )
     items = tuple(_judge(item, evidence) for item in exercise.checks)
     return GradeReport(
