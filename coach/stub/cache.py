@@ -1,7 +1,8 @@
 """Prompt caching: prefixes marked with `cache_control` are written once, then read until they expire.
 
-The lookup walks the request's breakpoints from the longest prefix down; the longest one
-found and still alive is read (and its TTL refreshed). The longest breakpoint beyond the
+The lookup walks the request's breakpoints, and the block boundaries up to 20 blocks before
+each, from the longest prefix down; the longest one found and still alive is read (and its
+TTL refreshed). The longest breakpoint beyond the
 hit is written. A prefix shorter than the model's minimum cacheable length is silently
 neither read nor written, as the API does. Entries are stored only when the response that
 wrote them starts, so two requests racing each other both pay for the write.
@@ -13,8 +14,14 @@ from dataclasses import dataclass
 
 from coach.stub.request import Breakpoint
 
+LONG_MINIMUM_MODELS = ("opus-4-5", "opus-4-6", "haiku-4-5")
+"""Models whose minimum cacheable prompt is 4,096 tokens (the prompt-caching docs, 2026)."""
+
 
 def min_cacheable_tokens(model: str) -> int:
+    """The shortest prefix the API caches for `model`: 4,096, 2,048 (older Haiku) or 1,024 tokens."""
+    if any(name in model for name in LONG_MINIMUM_MODELS):
+        return 4096
     return 2048 if "haiku" in model else 1024
 
 
@@ -47,10 +54,14 @@ class PromptCache:
         if not usable:
             return NO_CACHE
         hit = None
-        for point in reversed(usable):
-            expires = self._expires.get(point.prefix_key)
+        # the longest live prefix at a breakpoint or at one of the block boundaries shortly before it
+        candidates = {(tokens, key): point.ttl for point in usable
+                      for key, tokens in ((point.prefix_key, point.prefix_tokens), *point.lookback)
+                      if tokens >= minimum}
+        for (tokens, key), ttl in sorted(candidates.items(), reverse=True):
+            expires = self._expires.get(key)
             if expires is not None and expires > now:
-                hit = point
+                hit = Breakpoint(key, tokens, ttl)
                 break
         read = hit.prefix_tokens if hit else 0
         last = usable[-1]

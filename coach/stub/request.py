@@ -35,6 +35,12 @@ class Breakpoint:
     prefix_key: str
     prefix_tokens: int
     ttl: float
+    lookback: tuple[tuple[str, int], ...] = ()
+    """Earlier block boundaries (prefix key, tokens), nearest first: the API looks for a hit at each."""
+
+
+LOOKBACK_BLOCKS = 20
+"""How many block boundaries before a breakpoint the API also checks for a cache hit (about 20, per its docs)."""
 
 
 @dataclass
@@ -137,23 +143,32 @@ def parse_request(body: Any, *, count_only: bool = False) -> ParsedRequest:
         else:
             raise invalid(f"messages.{i}.content: Input should be a valid string or a list of content blocks")
 
-    input_tokens = REQUEST_OVERHEAD + MESSAGE_OVERHEAD * len(messages)
+    input_tokens = REQUEST_OVERHEAD  # each message's overhead counts where it starts, so a prefix's count is stable
     breakpoints: list[Breakpoint] = []
     running = hashlib.sha256(model.encode("utf-8"))
     starts = set(message_starts)
+    boundaries: list[tuple[str, int]] = []  # (prefix key, tokens) after each block
+
+    def breakpoint_here(ttl: float) -> Breakpoint:
+        earlier = tuple(reversed(boundaries[-LOOKBACK_BLOCKS - 1:-1]))
+        return Breakpoint(boundaries[-1][0], boundaries[-1][1], ttl, earlier)
+
     for index, (where, block) in enumerate(segments):
         if index in starts:  # message boundaries are part of the prefix
             running.update(b"\x00message")
+            input_tokens += MESSAGE_OVERHEAD
         input_tokens += block_tokens(block)
         running.update(canonical(_without_cache_control(block)).encode("utf-8"))
+        boundaries.append((running.hexdigest(), input_tokens))
         control = block.get("cache_control") if isinstance(block, dict) else None
         if control is not None:
-            if not isinstance(control, dict) or control.get("type") != "ephemeral":
-                raise invalid(f"{where}.cache_control.type: Input should be 'ephemeral'")
-            ttl = control.get("ttl", "5m")
-            if ttl not in TTL_SECONDS:
-                raise invalid(f"{where}.cache_control.ttl: Input should be '5m' or '1h'")
-            breakpoints.append(Breakpoint(running.hexdigest(), input_tokens, TTL_SECONDS[ttl]))
+            breakpoints.append(breakpoint_here(_ttl_of(control, f"{where}.")))
+    automatic = body.get("cache_control")
+    if automatic is not None:
+        # automatic caching: a breakpoint on the last block, moving forward as a conversation grows
+        ttl = _ttl_of(automatic, "")
+        if boundaries and not (breakpoints and breakpoints[-1].prefix_tokens == input_tokens):
+            breakpoints.append(breakpoint_here(ttl))
     if len(breakpoints) > MAX_CACHE_BREAKPOINTS:
         raise invalid(f"A maximum of {MAX_CACHE_BREAKPOINTS} blocks with cache_control may be provided. "
                       f"Found {len(breakpoints)}.")
@@ -192,6 +207,16 @@ def _last_user_text(messages: list[Any]) -> str:
             texts = [b.get("text", "") for b in content if b.get("type") == "text"]
             return " ".join(t for t in texts if isinstance(t, str))[:PROMPT_CHARS]
     return ""
+
+
+def _ttl_of(control: Any, where: str) -> float:
+    """The TTL of a `cache_control` value, in seconds; `where` prefixes the error's field path."""
+    if not isinstance(control, dict) or control.get("type") != "ephemeral":
+        raise invalid(f"{where}cache_control.type: Input should be 'ephemeral'")
+    ttl = control.get("ttl", "5m")
+    if ttl not in TTL_SECONDS:
+        raise invalid(f"{where}cache_control.ttl: Input should be '5m' or '1h'")
+    return TTL_SECONDS[ttl]
 
 
 def _without_cache_control(block: Any) -> Any:

@@ -41,11 +41,49 @@ def test_prefix_below_the_minimum_cacheable_length_is_silently_not_cached(start_
     assert first.cache_creation_input_tokens == second.cache_read_input_tokens == 0
 
 
-def test_haiku_needs_a_longer_prefix_than_sonnet(start_stub):
+@pytest.mark.parametrize(("model", "minimum"), [
+    ("claude-sonnet-4-6", 1024), ("claude-sonnet-4-5", 1024), ("claude-opus-4-1", 1024),
+    ("claude-haiku-3-5", 2048), ("claude-haiku-4-5", 4096), ("claude-opus-4-5", 4096), ("claude-opus-4-6", 4096),
+])
+@pytest.mark.filterwarnings("ignore:The model .* is deprecated:DeprecationWarning")
+def test_each_model_caches_only_from_its_minimum_length(start_stub, model, minimum):
     sdk = client(start_stub())
-    usage = sdk.messages.create(model="claude-haiku-4-5", max_tokens=5, system=cached_system(),
-                                messages=HELLO).usage
-    assert usage.cache_creation_input_tokens == 0
+
+    def written(repeats: int) -> int:
+        system = cached_system("Policy text that every request repeats. " * repeats)
+        return sdk.messages.create(model=model, max_tokens=5, system=system,
+                                   messages=HELLO).usage.cache_creation_input_tokens
+
+    below = minimum // 10 - 5  # the sentence is about 10 tokens
+    assert written(below) == 0
+    assert written(minimum // 10 + 5) > minimum
+
+
+def test_top_level_cache_control_caches_up_to_the_last_block(start_stub):
+    sdk = client(start_stub())
+    document = {"role": "user", "content": LONG_SYSTEM}
+
+    def turn(question: str):  # type: ignore[no-untyped-def]
+        return sdk.messages.create(
+            model=MODEL, max_tokens=5, cache_control={"type": "ephemeral"},
+            messages=[document, {"role": "assistant", "content": "Read."}, {"role": "user", "content": question}],
+        ).usage
+
+    first = turn("Q1")
+    assert first.cache_creation_input_tokens > 1024
+    later = sdk.messages.create(model=MODEL, max_tokens=5, cache_control={"type": "ephemeral"},
+                                messages=[document, {"role": "assistant", "content": "Read."},
+                                          {"role": "user", "content": "Q1"},
+                                          {"role": "assistant", "content": "A1"},
+                                          {"role": "user", "content": "Q2"}]).usage
+    assert later.cache_read_input_tokens == first.cache_creation_input_tokens  # the conversation so far is read
+
+
+def test_top_level_cache_control_is_validated_like_a_block_mark(start_stub):
+    sdk = client(start_stub())
+    with pytest.raises(anthropic.BadRequestError, match=r"cache_control\.ttl"):
+        sdk.messages.create(model=MODEL, max_tokens=5, messages=HELLO,
+                            cache_control={"type": "ephemeral", "ttl": "2h"})
 
 
 def test_cache_entry_expires_after_its_ttl_in_scenario_time(start_stub):
