@@ -129,6 +129,8 @@ class CoachSession:
         if lesson is not None and discussion is not None and not getattr(context, "opening", False):
             yield await self._judge(lesson, discussion, message)
         if self.budget.soft_limit_newly_crossed():
+            log.warning("coach session cost $%.4f is past the soft limit of $%.2f (hard cap $%.2f)",
+                        self.cost_usd, self.config.soft_limit_usd, self.config.hard_cap_usd)
             yield (f"\n\n_This session has cost ${self.cost_usd:.4f}, past the soft limit of "
                    f"${self.config.soft_limit_usd:.2f}; it stops at ${self.config.hard_cap_usd:.2f}._")
 

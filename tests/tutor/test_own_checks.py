@@ -1,12 +1,17 @@
 """The coach is our own production Claude integration: it passes the exercises' checks where they apply."""
 
-from types import SimpleNamespace
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
 
+from coach.clock import ScenarioClock
 from coach.curriculum import load_curriculum
 from coach.grader.evidence import RunEvidence
-from coach.grader.library import observability
+from coach.grader.library import budgets, observability, streaming
 from coach.grader.library.retries import honours_retry_after
+from coach.stub.runner import StubThread
 from coach.stub.scenario import load_scenario
+from coach.tutor.reply import RESTART
 
 from .conftest import reply, stub_running
 
@@ -31,9 +36,20 @@ text = "case bad-request:"
 """
 
 
+@dataclass(frozen=True)
+class _Run:
+    """What the grader reads of a sandbox run, for code that ran in this process instead."""
+
+    log_records: list[dict] = field(default_factory=list)
+    return_value: Any = None
+    timed_out: bool = False
+    limit_hit: str | None = None
+    return_error: str | None = None
+    exit_code: int = 0
+
+
 def _evidence(stub, scenario, exercise_id: str, log_records: list[dict] | None = None) -> RunEvidence:
-    result = SimpleNamespace(log_records=log_records or [], timed_out=False, limit_hit=None, return_error=None,
-                             exit_code=0, return_value=None)
+    result = _Run(log_records=log_records or [])
     return RunEvidence(exercise=load_curriculum().exercise(exercise_id), journal=tuple(stub.journal.entries()),
                        result=result, source="", tree=None,
                        scenario=scenario if not isinstance(scenario, str) else load_scenario(scenario))
@@ -68,3 +84,70 @@ async def test_the_coachs_telemetry_passes_the_observed_call_checks(coach_for, s
     verdicts = {check.__name__: check(evidence) for check in checks}
     assert all(v.passed for v in verdicts.values()), {name: v.evidence for name, v in verdicts.items()}
     assert [e.status for e in evidence.messages] == [200, 200, 400]
+
+
+STREAM_CASES = ["steady", "error-event", "reset", "clean-close", "stall", "outage"]
+
+
+async def _coach_windows(session) -> dict[str, dict]:
+    """Each case's reply as the streaming-reply exercise's chat window records it."""
+    windows = {}
+    for case in STREAM_CASES:
+        screen, pieces, restarts = "", 0, 0
+        for piece in await reply(session, f"case {case}: where is my parcel?"):
+            if piece == RESTART:
+                screen, pieces, restarts = "", 0, restarts + 1
+            else:
+                screen, pieces = screen + piece, pieces + 1
+        failed = session.telemetry.records()[-1]["error_class"] is not None
+        windows[case] = {"outcome": "failed" if failed else "answered", "stop_reason": session.last_stop_reason,
+                         "error": screen[:300] if failed else None, "screen": screen, "pieces": pieces,
+                         "restarts": restarts}
+    return windows
+
+
+async def test_the_coach_restarts_broken_streams_like_the_streaming_exercise_asks(coach_for):
+    # The coach's timeouts are wall seconds; a slow scenario clock keeps its 2 s read timeout meaningful.
+    scenario = load_scenario("streaming-reply")
+    with StubThread(scenario, ScenarioClock(speed=5)) as stub:
+        session = coach_for(stub.base_url, read_timeout_s=2.0, soft_limit_usd=100.0)
+        windows = await _coach_windows(session)
+        evidence = _evidence(stub, scenario, "streaming-reply")
+    evidence = dataclasses.replace(evidence, result=dataclasses.replace(evidence.result, return_value=windows))
+    verdicts = {
+        "streams": streaming.shows_text_as_it_arrives(evidence),
+        "timeout": streaming.chat_timeout(evidence),
+        "restarts": streaming.restarts_broken_streams(evidence, ["error-event", "reset", "clean-close", "stall"]),
+        "one answer": streaming.screen_shows_one_answer(evidence),
+        "exhausted": streaming.fails_clearly_when_exhausted(evidence, "outage", 3),
+    }
+    assert all(v.passed for v in verdicts.values()), {name: v.evidence for name, v in verdicts.items()}
+
+
+async def test_the_coachs_budget_passes_the_cost_accumulator_checks(coach_for, caplog):
+    soft, hard = 0.03, 0.08
+    scenario = load_scenario("healthy")
+    clock = ScenarioClock(speed=1)  # the coach's log times are wall times: keep the journal on the same clock
+    caplog.set_level("WARNING", logger="coach.tutor.session")
+    with StubThread(scenario, clock) as stub:
+        session = coach_for(stub.base_url, soft_limit_usd=soft, hard_cap_usd=hard)
+        stopped = None
+        for n in range(12):
+            text = "".join(await reply(session, f"question {n}: why jitter?"))
+            if "Cost cap reached" in text:
+                stopped = text[:120]
+                break
+        evidence = _evidence(stub, scenario, "cost-accumulator",
+                             [{"level": r.levelname, "message": r.getMessage(), "created": r.created}
+                              for r in caplog.records])
+    calls = [{"usd": line["cost_usd"]} for line in session.telemetry.records()]
+    returned = {"calls": calls, "spent_usd": session.cost_usd, "stopped": stopped}
+    evidence = dataclasses.replace(evidence, clock=clock,
+                                   result=dataclasses.replace(evidence.result, return_value=returned))
+    assert stopped is not None, "the cap never stopped the session"
+    verdicts = {
+        "costs": budgets.reports_session_costs(evidence),
+        "warns": budgets.warns_after_soft_limit(evidence, soft),
+        "stops": budgets.stops_before_cap(evidence, hard),
+    }
+    assert all(v.passed for v in verdicts.values()), {name: v.evidence for name, v in verdicts.items()}
