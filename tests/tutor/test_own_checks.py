@@ -139,7 +139,7 @@ async def test_the_coachs_budget_passes_the_cost_accumulator_checks(coach_for, c
                 break
         evidence = _evidence(stub, scenario, "cost-accumulator",
                              [{"level": r.levelname, "message": r.getMessage(), "created": r.created}
-                              for r in caplog.records])
+                              for r in caplog.records if r.name == "coach.tutor.session"])
     calls = [{"usd": line["cost_usd"]} for line in session.telemetry.records()]
     returned = {"calls": calls, "spent_usd": session.cost_usd, "stopped": stopped}
     evidence = dataclasses.replace(evidence, clock=clock,
