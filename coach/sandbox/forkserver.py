@@ -23,6 +23,9 @@ def serve(fd: int) -> None:
     import anthropic  # noqa: F401  (the point of the pool: paid once)
 
     from coach.sandbox import audit, clockpatch, harness, learner, namespaces  # noqa: F401  (each run needs them)
+    from coach.sandbox.sdkwarmup import warm_sdk
+
+    warm_sdk()  # the SDK's first-use costs (an SSL context per client, lazily built parsers), paid once here
 
     # Everything imported so far is shared with every harness forked below; frozen, the
     # collector never walks (and so never copies) those pages in a child.
