@@ -22,6 +22,8 @@ from coach.grader.report import GradeReport, ItemResult, TimelinePoint
 
 DEFAULT_SPEED = 20.0
 """Clock speed for scenarios that do not suggest one."""
+SETTLE_S = 0.5
+"""Wall seconds to wait, after the program ended, for the stub to see its last connections close."""
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,7 @@ def grade_exercise(
             SandboxRequest(file=file, entry=exercise.entry, clock=clock, stub=stub, timeout_s=exercise.timeout_s),
             pool,  # type: ignore[arg-type]
         )
+        stub.journal.settle(SETTLE_S)  # requests the program left open end when its sockets close
         journal = stub.journal.entries()
     evidence = RunEvidence(
         exercise=exercise, journal=tuple(journal), result=result, source=source, tree=_parse(source),

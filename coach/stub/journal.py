@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -118,6 +119,21 @@ class Journal:
             copy = dataclasses.replace(entry)
         for callback in list(self._subscribers):
             callback(copy)
+
+    def settle(self, timeout_s: float) -> bool:
+        """Wait up to `timeout_s` wall seconds for every request to end; True if none is still in flight.
+
+        A client that exits ends its open requests, but the stub notices a moment later: a grader
+        waits for that before it reads the journal.
+        """
+        deadline = time.monotonic() + timeout_s
+        while True:
+            with self._lock:
+                if all(e.finished_s is not None for e in self._entries):
+                    return True
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.002)
 
     def entries(self, since: int = 0) -> list[JournalEntry]:
         """Copies of the entries with `seq` greater than `since`, in arrival order."""

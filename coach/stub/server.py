@@ -98,7 +98,9 @@ class StubServer:
         app.router.add_post("/v1/messages", self._messages)
         app.router.add_post("/v1/messages/count_tokens", self._count_tokens)
         app.router.add_route("*", "/{tail:.*}", self._not_found)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.2)
+        # handler_cancellation: a client that hangs up ends its request then (the journal's end), even while
+        # the stub is still pacing the answer
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.2, handler_cancellation=True)
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port)
         await site.start()
@@ -234,6 +236,9 @@ class StubServer:
             # the client hung up (a cancelled task, a timeout) before the answer went out: not a stub failure
             entry.client_closed = True
             return web.Response(status=499)  # never delivered; aiohttp drops it on the closed transport
+        except asyncio.CancelledError:
+            entry.client_closed = True  # aiohttp cancels the handler of a client that hung up
+            raise
         except Exception:
             # a bug in the stub must still look like the API: an api_error body, or a cut stream
             log.exception("stub failed on request %d", entry.seq)

@@ -152,3 +152,18 @@ def test_a_client_that_hangs_up_mid_body_is_journaled_as_such_not_as_a_stub_fail
     (entry,) = entries
     assert entry.client_closed and entry.status is None
     assert "stub failed" not in caplog.text
+
+
+def test_a_client_that_hangs_up_while_the_answer_is_paced_ends_its_request_then(start_stub):
+    stub = start_stub('summary = "slow"\n[response]\nttft = 30\n', speed=1)
+    body = json.dumps({"model": MODEL, "max_tokens": 5, "messages": HELLO}).encode()
+    host, port = stub.base_url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port))) as conn:
+        conn.sendall(b"POST /v1/messages HTTP/1.1\r\nHost: x\r\nx-api-key: sk-test\r\n"
+                     b"content-type: application/json\r\n" + f"content-length: {len(body)}\r\n\r\n".encode() + body)
+        while not stub.journal.entries() or stub.journal.entries()[0].model is None:
+            time.sleep(0.01)
+    assert stub.journal.settle(5)
+    (entry,) = stub.journal.entries()
+    assert entry.client_closed and entry.status is None
+    assert entry.finished_s - entry.arrived_s < 30  # ended when the client left, not when the answer was due
