@@ -1,4 +1,4 @@
-"""`coach list`, `coach lint`, `coach new`: the course as files."""
+"""`coach list`, `coach lint`, `coach new`, `coach checks`: the course as files, and what it can grade."""
 
 from __future__ import annotations
 
@@ -26,6 +26,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="lesson files or folders")
     p.set_defaults(handler=run_lint)
+
+    p = subparsers.add_parser(
+        "checks", help="list the checks a lesson's checklist can use",
+        description="List every check a checklist item can name: the bundled library and the check modules "
+        "(*.py) in the lesson folders, with each check's parameters and what it judges.",
+    )
+    p.add_argument("--json", action="store_true", help="print JSON for scripts")
+    p.set_defaults(handler=run_checks)
 
     p = subparsers.add_parser("new", help="write a lesson or exercise skeleton",
                               description="Write a skeleton that `coach lint` accepts as is.")
@@ -83,6 +91,23 @@ def run_list(args: argparse.Namespace) -> int:
         for error in curriculum.errors:
             if error.file == file:
                 print(f"  {error}", file=sys.stderr)
+    return 0
+
+
+def run_checks(args: argparse.Namespace) -> int:
+    from coach.grader.checks import describe_checks, load_check_modules
+
+    errors = load_check_modules([paths.bundled_lessons_dir(), paths.user_lessons_dir()])
+    checks = describe_checks()
+    if args.json:
+        print(json.dumps({"checks": [c.to_json() for c in checks], "errors": errors}, indent=2))
+        return 0
+    for described in checks:
+        params = ", ".join(described.param_words()) or "no parameters"
+        print(f"{described.name}  ({params})  [{described.module}]")
+        print(f"    {described.summary}")
+    for error in errors:
+        print(error, file=sys.stderr)
     return 0
 
 

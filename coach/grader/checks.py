@@ -42,6 +42,8 @@ class Check:
         return self.function(evidence, **params)
 
 
+USER_MODULE_PREFIX = "coach_user_checks_"
+"""Module names of instructors' check files, kept apart from the bundled library's."""
 _REGISTRY: dict[str, Check] = {}
 _loaded_dirs: set[Path] = set()
 _builtin_loaded = False
@@ -78,7 +80,7 @@ def load_check_modules(folders: Iterable[Path]) -> list[str]:
             continue
         _loaded_dirs.add(folder)
         for file in sorted(folder.glob("*.py")):
-            name = f"coach_user_checks_{abs(hash(file))}"
+            name = f"{USER_MODULE_PREFIX}{abs(hash(file))}"
             try:
                 spec = importlib.util.spec_from_file_location(name, file)
                 assert spec is not None and spec.loader is not None
@@ -99,6 +101,48 @@ def registry(folders: Iterable[Path] = ()) -> dict[str, Check]:
 def get_check(name: str) -> Check | None:
     _load_builtin()
     return _REGISTRY.get(name)
+
+
+@dataclass(frozen=True)
+class CheckDescription:
+    """A check as a lesson author sees it: `coach checks` prints these."""
+
+    name: str
+    summary: str
+    module: str
+    params: tuple[tuple[str, str, bool], ...]
+    """(name, type in words, required) for each parameter."""
+
+    def param_words(self) -> list[str]:
+        return [f"{name}: {kind}" + ("" if required else ", optional") for name, kind, required in self.params]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "summary": self.summary, "module": self.module,
+                "params": [{"name": n, "type": k, "required": r} for n, k, r in self.params]}
+
+
+def _kind_words(field: Field) -> str:
+    kinds = field.kind if isinstance(field.kind, tuple) else (field.kind,)
+    words = " or ".join("number" if kind is float else kind.__name__ for kind in kinds if kind is not int or
+                        float not in kinds)
+    return f"{words} of {field.item.__name__}" if field.item is not None else words
+
+
+def _origin(module: str) -> str:
+    """'retries' for a bundled module; the file name for an instructor's."""
+    if module.startswith(USER_MODULE_PREFIX):
+        file = getattr(sys.modules.get(module), "__file__", None)
+        return Path(file).name if file else module
+    return module.removeprefix("coach.grader.library.")
+
+
+def describe_checks(folders: Iterable[Path] = ()) -> list[CheckDescription]:
+    """Every registered check, by name, with its parameters in words."""
+    return [
+        CheckDescription(name, c.summary, _origin(c.function.__module__),
+                         tuple((p, _kind_words(f), f.required) for p, f in c.params.items()))
+        for name, c in sorted(registry(folders).items())
+    ]
 
 
 def check_params(folders: Iterable[Path] = ()) -> dict[str, dict[str, Field]]:
