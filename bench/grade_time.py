@@ -76,7 +76,9 @@ def main() -> int:
                 if not report.passed:
                     print(f"{exercise.id}: the reference did not pass warm")
                     return 1
-            print(f"{exercise.id:<20} {requests:>8} {statistics.median(cold):>14.2f} {max(cold):>11.2f} "
+            cold_median = f"{statistics.median(cold):.2f}" if cold else "-"
+            cold_max = f"{max(cold):.2f}" if cold else "-"
+            print(f"{exercise.id:<20} {requests or len(report.timeline):>8} {cold_median:>14} {cold_max:>11} "
                   f"{statistics.median(warm) * 1000:>15.0f}")
         one = load_curriculum([ONE_REQUEST_COURSE]).exercise("first-call")
         if one is not None and not args.exercises:

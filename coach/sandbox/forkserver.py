@@ -25,8 +25,6 @@ def serve(fd: int) -> None:
     from coach.sandbox import audit, clockpatch, harness, learner, namespaces  # noqa: F401  (each run needs them)
     from coach.sandbox.sdkwarmup import warm_sdk
 
-    warm_sdk()  # the SDK's first-use costs (an SSL context per client, lazily built parsers), paid once here
-
     # Everything imported so far is shared with every harness forked below; frozen, the
     # collector never walks (and so never copies) those pages in a child.
     gc.collect()
@@ -43,7 +41,14 @@ def serve(fd: int) -> None:
     selector.register(channel, selectors.EVENT_READ, "request")
     selector.register(wake_r, selectors.EVENT_READ, "child")
     _send(channel, {"ready": True})
+    warmed = False
     while True:
+        if not warmed and not selector.select(timeout=0):
+            # The SDK's first-use costs (an SSL context per client, lazily built parsers), paid once, when
+            # nothing is waiting: a run asked for at once (`coach grade`) is not held up by them.
+            warm_sdk()
+            warmed = True
+            gc.freeze()
         for key, _ in selector.select():
             if key.data == "child":
                 os.read(wake_r, 4096)
