@@ -185,37 +185,23 @@ def enter(spec: dict[str, Any]) -> None:
     Returns in PID 1 of the new PID namespace. The calling process stays outside, waits and
     exits with the status; every process between it and PID 1 has a parent-death signal, so
     killing it (the runner's pid) kills PID 1 and with it every process in the namespace.
+
+    Only a process in the parent namespace may map another uid than its own (an app running as
+    root maps the sandbox user to nobody, not to root), as newuidmap(1) does. Forked by the warm
+    pool's server, this process unshares itself and the server writes its maps (`map_fds` in the
+    spec): one fork fewer per run. Started cold, a helper child unshares and this process maps it.
     """
-    outer_uid, outer_gid = os.geteuid(), os.getegid()
-    # An app running as root maps the sandbox user to nobody, not to root, on the host's files.
-    # Only the parent namespace may map another uid than the writer's own, so a child
-    # unshares and this process writes its maps, as newuidmap(1) would.
-    host_uid = NOBODY_ID if outer_uid == 0 else outer_uid
-    host_gid = NOBODY_ID if outer_uid == 0 else outer_gid
-    unshared_r, unshared_w = os.pipe()
-    mapped_r, mapped_w = os.pipe()
-    child = os.fork()
-    if child != 0:
-        os.close(unshared_w)
-        os.close(mapped_r)
-        os.close(spec["control_fd"])
-        ok = os.read(unshared_r, 1) == b"1"
-        if ok:
-            _write(f"/proc/{child}/setgroups", "deny")
-            _write(f"/proc/{child}/uid_map", f"{SANDBOX_ID} {host_uid} 1\n")
-            _write(f"/proc/{child}/gid_map", f"{SANDBOX_ID} {host_gid} 1\n")
-        os.write(mapped_w, b"1")
-        os._exit(_wait_status(child))
-    os.close(unshared_r)
-    os.close(mapped_w)
-    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    try:
-        _check(libc().unshare(NAMESPACES), "unshare")
-    finally:
-        os.write(unshared_w, b"1")
-    os.read(mapped_r, 1)
-    os.close(mapped_r)
-    os.close(unshared_w)
+    if spec.get("map_fds"):
+        request_fd, done_fd = spec.pop("map_fds")
+        try:
+            _check(libc().unshare(NAMESPACES), "unshare")
+        finally:
+            os.write(request_fd, b"1")
+            os.close(request_fd)
+        os.read(done_fd, 1)
+        os.close(done_fd)
+    else:
+        _enter_through_a_helper(spec)
     # Still the host uid on files (and all capabilities in the new namespaces): open the
     # folders to show again inside while the host's permissions still let us.
     held = hold_folders(spec)
@@ -240,6 +226,54 @@ def enter(spec: dict[str, Any]) -> None:
     os.close(alive_r)
     _mount(b"proc", "/proc", b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
     prctl(PR_SET_DUMPABLE, 0)
+
+
+def _enter_through_a_helper(spec: dict[str, Any]) -> None:
+    """Unshare in a child that this process maps from outside, then waits for; returns in the child."""
+    unshared_r, unshared_w = os.pipe()
+    mapped_r, mapped_w = os.pipe()
+    child = os.fork()
+    if child != 0:
+        os.close(unshared_w)
+        os.close(mapped_r)
+        os.close(spec["control_fd"])
+        if os.read(unshared_r, 1) == b"1":
+            write_id_maps(child)
+        os.write(mapped_w, b"1")
+        os._exit(_wait_status(child))
+    os.close(unshared_r)
+    os.close(mapped_w)
+    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    try:
+        _check(libc().unshare(NAMESPACES), "unshare")
+    finally:
+        os.write(unshared_w, b"1")
+    os.read(mapped_r, 1)
+    os.close(mapped_r)
+    os.close(unshared_w)
+
+
+def write_id_maps(pid: int) -> None:
+    """Map the sandbox user of `pid`'s new user namespace to this process's user (nobody for root)."""
+    outer_uid, outer_gid = os.geteuid(), os.getegid()
+    host_uid = NOBODY_ID if outer_uid == 0 else outer_uid
+    host_gid = NOBODY_ID if outer_uid == 0 else outer_gid
+    _write(f"/proc/{pid}/setgroups", "deny")
+    _write(f"/proc/{pid}/uid_map", f"{SANDBOX_ID} {host_uid} 1\n")
+    _write(f"/proc/{pid}/gid_map", f"{SANDBOX_ID} {host_gid} 1\n")
+
+
+def map_ids_when_asked(pid: int, request_fd: int, done_fd: int) -> None:
+    """The warm pool's side of `enter`: once `pid` has unshared, write its maps and say so."""
+    try:
+        if os.read(request_fd, 1) == b"1":
+            with contextlib.suppress(OSError):  # the child died first, or could not unshare: it reports that itself
+                write_id_maps(pid)
+        with contextlib.suppress(OSError):
+            os.write(done_fd, b"1")
+    finally:
+        os.close(request_fd)
+        os.close(done_fd)
 
 
 def _wait_status(pid: int) -> int:

@@ -1,10 +1,15 @@
 """Each isolation level this machine has, started cold: the same promises whichever one a learner gets."""
 
 import json
+import os
 import sys
 from pathlib import Path
 
+import pytest
+
 from coach.sandbox import SANDBOX_API_KEY
+
+from .conftest import WARM_LEVELS
 
 PROBE = """
 import json, os, socket
@@ -41,3 +46,12 @@ def test_namespace_levels_have_only_loopback_no_root_uid_and_no_root_home(cold_l
     needed = {Path(p).relative_to("/root").parts[0] for p in (sys.base_prefix, sys.prefix, Path.cwd())
               if Path(p).is_relative_to("/root") and Path(p) != Path("/root")}
     assert set(seen["root_home"] or []) <= needed
+
+
+@pytest.mark.skipif("namespaces" not in WARM_LEVELS, reason="no user namespaces on this machine")
+@pytest.mark.parametrize("level", ["namespaces"], indirect=True)
+def test_a_warm_namespace_run_is_mapped_to_an_unprivileged_user_by_the_pools_server(level, run):
+    result = run("print(open('/proc/self/uid_map').read().split(), open('/proc/self/setgroups').read().strip())")
+    assert result.exit_code == 0, result.stderr
+    host = 65534 if os.geteuid() == 0 else os.geteuid()  # root's sandbox user is nobody on the host's files
+    assert result.stdout.strip() == f"['1000', '{host}', '1'] deny"
