@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.widgets import Markdown, OptionList, Static
 
+from coach import paths
 from coach.progress import ProgressStore
 from coach.tui.screens.exercise import ExerciseScreen
 from coach.tui.screens.home import HomeScreen
@@ -59,6 +60,15 @@ async def test_opening_an_exercise_is_remembered_for_next_time(make_app):
         assert isinstance(app.screen, ExerciseScreen)
     last = ProgressStore().load()
     assert (last.last_lesson, last.last_exercise) == ("retries", "first-call")
+
+
+async def test_the_exercise_key_opens_the_first_exercise_not_passed_yet(make_app):
+    ProgressStore().record_attempt("retry-backoff", {"honours-retry-after": True})
+    app = make_app(lesson_dirs=[paths.bundled_lessons_dir()])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter", "ctrl+e")
+        assert isinstance(app.screen, ExerciseScreen)
+        assert app.screen.exercise.id == "batch-pipeline"
 
 
 async def test_escape_goes_back_from_exercise_to_lesson_to_home(make_app):

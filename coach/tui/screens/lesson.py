@@ -39,7 +39,8 @@ class LessonScreen(Screen[None]):
     CSS_PATH = "lesson.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back", id="back", tooltip="Back to the lesson list"),
-        Binding("ctrl+e", "first_exercise", "Exercise", id="exercise", tooltip="Open this lesson's first exercise"),
+        Binding("ctrl+e", "next_exercise", "Exercise", id="exercise",
+                tooltip="Open this lesson's next exercise: the first not passed yet"),
         Binding("ctrl+t", "toggle_coach", "Coach", id="coach", priority=True,
                 tooltip="Open the coach and type a question; again to close it on a narrow terminal"),
     ]
@@ -109,11 +110,13 @@ class LessonScreen(Screen[None]):
                 self.app.record_discussion(self.lesson.id, discussion.id, ticked,
                                            done=len(ticked) == len(discussion.points))
 
-    def action_first_exercise(self) -> None:
-        if self.lesson.exercises:
-            self.app.open_exercise(self.lesson.exercises[0])
-        else:
+    def action_next_exercise(self) -> None:
+        if not self.lesson.exercises:
             self.notify("This lesson has no exercise yet.")
+            return
+        progress = self.app.progress
+        waiting = [e for e in self.lesson.exercises if not progress.passed(e.id)]
+        self.app.open_exercise((waiting or self.lesson.exercises)[0])
 
     def action_toggle_coach(self) -> None:
         self.coach.toggle()
