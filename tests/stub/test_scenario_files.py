@@ -33,6 +33,12 @@ def test_every_bundled_scenario_loads_and_has_a_summary():
         assert load_scenario(name).name == name and summary
 
 
+def test_every_bundled_scenario_is_in_the_documentation_table():
+    table = (Path(__file__).parents[2] / "docs" / "scenarios.md").read_text(encoding="utf-8")
+    bundled = sorted(file.stem for file in Path(paths.__file__).parent.joinpath("stub", "scenarios").glob("*.toml"))
+    assert [name for name in bundled if f"| `{name}` |" not in table] == []
+
+
 def test_retry_after_scenario_says_what_the_issue_defines():
     [fault] = load_scenario("retry-after").faults
     assert (fault.kind, fault.status, fault.retry_after, fault.requests) == ("status", 429, 1, (1, 2))
