@@ -12,7 +12,6 @@ from pathlib import Path
 from coach.clock import ScenarioClock
 from coach.stub.journal import Journal, JournalEntry
 from coach.stub.scenario import Scenario, ScenarioError, load_scenario, scenario_summaries
-from coach.stub.server import StubServer
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -73,6 +72,8 @@ def run_stub(args: argparse.Namespace) -> int:
 async def _serve(args: argparse.Namespace, scenario: Scenario, journal: Journal) -> int:
     if not args.quiet:
         journal.subscribe(_print_entry)
+    from coach.stub.server import StubServer  # aiohttp: imported only to serve, so `coach --help` stays quick
+
     server = StubServer(scenario, ScenarioClock(speed=args.speed), journal)
     url = await server.start(args.host, args.port)
     stop = asyncio.Event()
