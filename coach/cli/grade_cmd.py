@@ -35,11 +35,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_grade(args: argparse.Namespace) -> int:
-    from coach.grader.session import GradingSession
+    from coach.grader.session import early_session
 
     # The sandbox's fork server imports the SDK (the slowest part of a cold start) while this
-    # process loads the lessons and starts the stub: on two cores the two overlap.
-    with GradingSession() as session:
+    # process loads the lessons and starts the stub: on two cores the two overlap. `coach.cli`
+    # has usually started it already, before parsing the command line.
+    with early_session() as session:
         session.warm_up()
         return _grade(args, session)
 

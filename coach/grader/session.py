@@ -71,3 +71,25 @@ class GradingSession:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+_early: GradingSession | None = None
+
+
+def start_early() -> None:
+    """Start a session's warm pool now, for `coach grade` to pick up with `early_session()`.
+
+    The pool's server spends seconds importing the SDK; begun before the command line is even
+    parsed, that import overlaps everything else a cold `coach grade` does.
+    """
+    global _early
+    if _early is None:
+        _early = GradingSession()
+        _early.warm_up()
+
+
+def early_session() -> GradingSession:
+    """The session `start_early` began, or a new one."""
+    global _early
+    session, _early = _early, None
+    return session or GradingSession()
