@@ -122,9 +122,8 @@ class CheckDescription:
 
 
 def _kind_words(field: Field) -> str:
-    kinds = field.kind if isinstance(field.kind, tuple) else (field.kind,)
-    words = " or ".join("number" if kind is float else kind.__name__ for kind in kinds if kind is not int or
-                        float not in kinds)
+    kinds = set(field.kind) if isinstance(field.kind, tuple) else {field.kind}
+    words = "number" if kinds == {int, float} else " or ".join(sorted(kind.__name__ for kind in kinds))
     return f"{words} of {field.item.__name__}" if field.item is not None else words
 
 

@@ -38,6 +38,11 @@ class RunEvidence:
         """The attempts of one logical call: requests whose last user message contains `text`."""
         return [e for e in self.messages if text in (e.prompt or "")]
 
+    def own_attempts(self, text: str) -> list[Any]:
+        """The attempts of one logical call that the program made itself: the SDK's own retries
+        (`x-stainless-retry-count` > 0) left out."""
+        return [e for e in self.call(text) if not e.retry_count]
+
     @property
     def logged(self) -> list[dict[str, Any]]:
         """Structured fields of each record the code logged: its `extra`, else its message if that is a JSON object."""

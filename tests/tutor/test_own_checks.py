@@ -1,14 +1,13 @@
 """The coach is our own production Claude integration: it passes the exercises' checks where they apply."""
 
 import dataclasses
-from dataclasses import dataclass, field
-from typing import Any
 
 from coach.clock import ScenarioClock
 from coach.curriculum import load_curriculum
 from coach.grader.evidence import RunEvidence
 from coach.grader.library import budgets, observability, streaming
 from coach.grader.library.retries import honours_retry_after
+from coach.sandbox import SandboxResult
 from coach.stub.runner import StubThread
 from coach.stub.scenario import load_scenario
 from coach.tutor.reply import RESTART
@@ -36,20 +35,10 @@ text = "case bad-request:"
 """
 
 
-@dataclass(frozen=True)
-class _Run:
-    """What the grader reads of a sandbox run, for code that ran in this process instead."""
-
-    log_records: list[dict] = field(default_factory=list)
-    return_value: Any = None
-    timed_out: bool = False
-    limit_hit: str | None = None
-    return_error: str | None = None
-    exit_code: int = 0
-
-
 def _evidence(stub, scenario, exercise_id: str, log_records: list[dict] | None = None) -> RunEvidence:
-    result = _Run(log_records=log_records or [])
+    result = SandboxResult(exit_code=0, stdout="", stderr="", timed_out=False, limit_hit=None,
+                           isolation="in-process (the coach)", wall_s=0.0, scenario_s=0.0,
+                           log_records=log_records or [])
     return RunEvidence(exercise=load_curriculum().exercise(exercise_id), journal=tuple(stub.journal.entries()),
                        result=result, source="", tree=None,
                        scenario=scenario if not isinstance(scenario, str) else load_scenario(scenario))

@@ -86,11 +86,6 @@ def _start(evidence: RunEvidence) -> float:
     return min((e.arrived_s for e in evidence.messages), default=0.0)
 
 
-def _own_attempts(entries: list[Any]) -> list[Any]:
-    """The requests the program sent itself (the SDK's own retries, x-stainless-retry-count > 0, left out)."""
-    return [e for e in entries if not e.retry_count]
-
-
 def _request_id(entry: Any) -> str | None:
     return (entry.response_headers or {}).get("request-id")
 
@@ -177,7 +172,7 @@ def results_match_items(evidence: RunEvidence, texts: list[str]) -> Verdict:
     if ids is None:
         return Verdict(False, f"main() returned {type(evidence.returned).__name__}, not a list of results")
     for text in texts:
-        sent = _own_attempts(evidence.call(text))
+        sent = evidence.own_attempts(text)
         if len(sent) > 1:
             return Verdict(False, f"{_label(text)} was sent {len(sent)} times (requests "
                                   f"{_seqs(tuple(e.seq for e in sent))}): one request per "
@@ -210,7 +205,7 @@ def results_match_items(evidence: RunEvidence, texts: list[str]) -> Verdict:
 @check("failure_isolated", failing=Field(str), texts=Field(list, item=str))
 def failure_isolated(evidence: RunEvidence, failing: str, texts: list[str]) -> Verdict:
     """The item the API refuses fails alone: every other item is still sent, answered and returned."""
-    refused = _own_attempts(evidence.call(failing))
+    refused = evidence.own_attempts(failing)
     if not refused:
         crashed = f" ({_crash(evidence)})" if evidence.crashed else ""
         return Verdict(False, f"{_label(failing)} never reached the API{crashed}")

@@ -19,11 +19,6 @@ RANDOM_FUNCTIONS = {"random", "uniform", "randint", "randrange", "choice", "tria
                     "expovariate", "normalvariate", "token_bytes", "randbelow", "SystemRandom"}
 
 
-def _own_attempts(entries: list[Any]) -> list[Any]:
-    """The attempts the learner's code made (the SDK's own retries left out)."""
-    return [e for e in entries if not e.retry_count]
-
-
 def _retry_after(entry: Any) -> float | None:
     value = entry.response_headers.get("retry-after")
     try:
@@ -68,7 +63,7 @@ def honours_retry_after(evidence: RunEvidence, tolerance_s: float = 0.1) -> Verd
        tolerance_s=Field((int, float), required=False))
 def backs_off_exponentially(evidence: RunEvidence, text: str, base_s: float, tolerance_s: float = 0.1) -> Verdict:
     """Without retry-after, the waits before retries of the call grow: at least half of base * 2**n."""
-    attempts = _own_attempts(evidence.call(text))
+    attempts = evidence.own_attempts(text)
     gaps = [after.arrived_s - before.finished_s for before, after in itertools.pairwise(attempts)
             if before.finished_s is not None and _retry_after(before) is None]
     if len(gaps) < 2:
@@ -114,7 +109,7 @@ def retries_until_answered(evidence: RunEvidence, texts: list[str]) -> Verdict:
 @check("does_not_retry", text=Field(str))
 def does_not_retry(evidence: RunEvidence, text: str) -> Verdict:
     """The call, refused for good, was sent once and not retried."""
-    attempts = _own_attempts(evidence.call(text))
+    attempts = evidence.own_attempts(text)
     if not attempts:
         return Verdict(False, f"the call '{text}' never reached the API")
     first = attempts[0]
@@ -127,7 +122,7 @@ def does_not_retry(evidence: RunEvidence, text: str) -> Verdict:
 @check("caps_attempts", text=Field(str), max_attempts=Field(int))
 def caps_attempts(evidence: RunEvidence, text: str, max_attempts: int) -> Verdict:
     """A call that keeps failing is retried, but at most `max_attempts` times in all."""
-    attempts = _own_attempts(evidence.call(text))
+    attempts = evidence.own_attempts(text)
     if len(attempts) > max_attempts:
         return Verdict(False, f"the call '{text}' was sent {len(attempts)} times; the cap is {max_attempts}")
     if len(attempts) < 2:
@@ -151,7 +146,7 @@ def raises_when_exhausted(evidence: RunEvidence, case: str, text: str) -> Verdic
     if not isinstance(outcome, str):
         return Verdict(False, f"main() returned no outcome for '{case}'")
     kind, _, message = outcome.partition(": ")
-    attempts = len(_own_attempts(evidence.call(text)))
+    attempts = len(evidence.own_attempts(text))
     own_classes = {node.name for node in ast.walk(evidence.tree) if isinstance(node, ast.ClassDef)} \
         if evidence.tree is not None else set()
     if kind == "answered":
