@@ -13,16 +13,17 @@ import contextlib
 import fcntl
 import os
 import tempfile
-import tomllib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import tomli_w
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from coach import paths
+from coach.tomlfile import TomlFileError, parse_toml
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,42 @@ class Progress:
 
 
 class ProgressError(Exception):
-    """The progress file could not be written."""
+    """The progress file could not be written (or a damaged one could not be moved aside)."""
+
+
+TEMP_PREFIX, TEMP_SUFFIX = ".progress-", ".tmp"
+
+
+class _Entry(BaseModel):
+    model_config = ConfigDict(strict=True, allow_inf_nan=False, extra="ignore")
+
+
+class _ExerciseEntry(_Entry):
+    attempts: int = Field(default=0, ge=0)
+    best: dict[str, bool] = {}
+    last_passed: bool = False
+    passed_at: datetime | None = None
+    last_attempt_at: datetime | None = None
+
+
+class _DiscussionEntry(_Entry):
+    done: bool = False
+    points: list[Annotated[int, Field(ge=0)]] = []
+    done_at: datetime | None = None
+
+
+class _LastOpened(_Entry):
+    lesson: str | None = None
+    exercise: str | None = None
+
+
+class ProgressFile(_Entry):
+    """The file's shape: anything else is damage, found before any of it is used."""
+
+    version: int = 1
+    exercises: dict[str, _ExerciseEntry] = {}
+    discussions: dict[str, _DiscussionEntry] = {}
+    last: _LastOpened = _LastOpened()
 
 
 def _now() -> datetime:
@@ -75,9 +111,15 @@ class ProgressStore:
         self.path = path or paths.user_data_dir() / "progress.toml"
         self.notice: str | None = None
         """Set when a damaged file was moved aside; say it to the learner once."""
+        self._lock_path = self.path.with_name(self.path.name + ".lock")
+        self._temps_checked = False
 
     def load(self) -> Progress:
-        return _decode(self._read())
+        """What the file holds; a damaged file is set aside and `notice` says so (never raises)."""
+        try:
+            return _decode(self._read())
+        except ProgressError:
+            return Progress()  # the notice says why nothing can be saved
 
     def record_attempt(self, exercise_id: str, results: Mapping[str, bool]) -> Progress:
         """One grading of an exercise: item id -> passed."""
@@ -137,35 +179,68 @@ class ProgressStore:
     def _locked(self) -> Iterator[None]:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            with open(self.path.with_name(self.path.name + ".lock"), "a") as lock:
+            with open(self._lock_path, "a") as lock:
                 fcntl.flock(lock, fcntl.LOCK_EX)
                 yield
         except OSError as exc:
             raise ProgressError(f"cannot save progress in {self.path.parent}: {exc.strerror or exc}") from exc
 
-    def _read(self) -> dict[str, Any]:
+    def _read(self) -> ProgressFile:
+        self._remove_stale_temps()
         try:
-            text = self.path.read_text(encoding="utf-8")
+            raw = self.path.read_bytes()
         except FileNotFoundError:
-            return {}
+            return ProgressFile()
         except OSError as exc:
             self.notice = f"could not read progress file {self.path}: {exc.strerror or exc}"
-            return {}
+            return ProgressFile()
         try:
-            data = tomllib.loads(text)
-            _decode(data)  # the shape must be right too, not just the syntax
-            return data
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError, TypeError, ValueError, KeyError,
-                AttributeError) as exc:
-            aside = self.path.with_name(f"{self.path.name}.corrupt-{_now():%Y%m%dT%H%M%S}")
-            with contextlib.suppress(OSError):
-                os.replace(self.path, aside)
-            self.notice = (f"progress file {self.path} was damaged ({exc}); "
-                           f"it was kept as {aside.name} and progress starts afresh")
-            return {}
+            data, _ = parse_toml(raw)
+            return ProgressFile.model_validate(data)  # the shape must be right too, not just the syntax
+        except TomlFileError as exc:
+            where = f"line {exc.problem.line}: " if exc.problem.line else ""
+            return self._set_aside(f"{where}{exc.problem.message}")
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            key = ".".join(str(part) for part in first["loc"])
+            return self._set_aside(f"{key}: {first['msg']}" if key else first["msg"])
+
+    def _set_aside(self, reason: str) -> ProgressFile:
+        """Keep the damaged file under another name and say so: never lose it, never read it again."""
+        aside = self.path.with_name(f"{self.path.name}.corrupt-{_now():%Y%m%dT%H%M%S}")
+        try:
+            os.replace(self.path, aside)
+        except OSError as exc:
+            self.notice = (f"progress file {self.path} is damaged ({reason}) and could not be moved aside "
+                           f"({exc.strerror or exc}); progress is not being saved until it is moved or removed")
+            raise ProgressError(self.notice) from exc
+        self.notice = (f"progress file {self.path} was damaged ({reason}); "
+                       f"it was kept as {aside.name} and progress starts afresh")
+        return ProgressFile()
+
+    def _remove_stale_temps(self) -> None:
+        """Delete `.progress-*.tmp` files left by writers that died mid-write.
+
+        A temp file is only ever written while its writer holds the lock, so when the lock can
+        be taken without waiting, every temp file there belongs to a writer that is gone.
+        """
+        if self._temps_checked:
+            return
+        self._temps_checked = True
+        try:
+            with open(self._lock_path, "a") as lock:
+                try:
+                    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    return  # someone is writing now; the next start will tidy up
+                for stale in self.path.parent.glob(f"{TEMP_PREFIX}*{TEMP_SUFFIX}"):
+                    with contextlib.suppress(OSError):
+                        stale.unlink()
+        except OSError:
+            pass  # no folder yet, or read-only: nothing to tidy
 
     def _write(self, data: dict[str, Any]) -> None:
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".progress-", suffix=".tmp")
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX)
         try:
             with os.fdopen(fd, "wb") as out:
                 tomli_w.dump(data, out)
@@ -178,33 +253,15 @@ class ProgressStore:
             raise
 
 
-def _decode(data: dict[str, Any]) -> Progress:
+def _decode(file: ProgressFile) -> Progress:
     exercises = {
-        key: ExerciseProgress(
-            attempts=int(value.get("attempts", 0)),
-            best={str(k): bool(v) for k, v in value.get("best", {}).items()},
-            last_passed=bool(value.get("last_passed", False)),
-            passed_at=_datetime(value.get("passed_at")),
-            last_attempt_at=_datetime(value.get("last_attempt_at")),
-        )
-        for key, value in data.get("exercises", {}).items()
+        key: ExerciseProgress(e.attempts, dict(e.best), e.last_passed, e.passed_at, e.last_attempt_at)
+        for key, e in file.exercises.items()
     }
     discussions = {
-        key: DiscussionProgress(
-            done=bool(value.get("done", False)),
-            points=tuple(int(p) for p in value.get("points", [])),
-            done_at=_datetime(value.get("done_at")),
-        )
-        for key, value in data.get("discussions", {}).items()
+        key: DiscussionProgress(d.done, tuple(d.points), d.done_at) for key, d in file.discussions.items()
     }
-    last = data.get("last", {})
-    return Progress(exercises, discussions, last.get("lesson"), last.get("exercise"))
-
-
-def _datetime(value: Any) -> datetime | None:
-    if value is None or isinstance(value, datetime):
-        return value
-    raise TypeError(f"expected a date and time, got {value!r}")
+    return Progress(exercises, discussions, file.last.lesson, file.last.exercise)
 
 
 def _encode(progress: Progress) -> dict[str, Any]:

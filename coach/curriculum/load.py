@@ -6,8 +6,6 @@ A broken file never stops the others from loading: it is reported and skipped.
 from __future__ import annotations
 
 import ast
-import re
-import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +23,7 @@ from coach.curriculum.model import (
     Source,
 )
 from coach.curriculum.schema import LESSON, Field, check_table, did_you_mean
+from coach.tomlfile import TomlFileError, non_finite_keys, parse_toml
 
 
 @dataclass(frozen=True)
@@ -104,8 +103,7 @@ def load_curriculum(
 def _duplicates(
     lesson: Lesson, file: Path, lessons: dict[str, Path], exercises: dict[str, Path]
 ) -> list[LocatedError]:
-    text = file.read_text(encoding="utf-8")
-    lines = key_lines(text)
+    lines = key_lines(file.read_bytes().decode("utf-8", errors="replace"))
     errors = []
     if lesson.id in lessons:
         errors.append(LocatedError(file, line_of(lines, "id"), "id",
@@ -127,15 +125,13 @@ def load_lesson_file(
 ) -> tuple[Lesson | None, list[LocatedError]]:
     references = references if references is not None else References()
     try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, [LocatedError(file, None, "", f"cannot read the file: {exc}")]
+        raw = file.read_bytes()
+    except OSError as exc:
+        return None, [LocatedError(file, None, "", f"cannot read the file: {exc.strerror or exc}")]
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        match = re.search(r"\(at line (\d+), column \d+\)", str(exc))
-        line = int(match.group(1)) if match else None
-        return None, [LocatedError(file, line, "", f"invalid TOML: {exc}")]
+        data, text = parse_toml(raw)
+    except TomlFileError as exc:
+        return None, [LocatedError(file, exc.problem.line, "", exc.problem.message)]
 
     lines = key_lines(text)
 
@@ -143,6 +139,7 @@ def load_lesson_file(
         return LocatedError(file, line_of(lines, key), key, message)
 
     errors = [error(key, message) for key, message in check_table(data, LESSON, "")]
+    errors += [error(key, "must be a finite number, not inf or nan") for key in non_finite_keys(data)]
     if not errors:
         errors += _check_unique_ids(data, error)
         errors += _check_references(data, file, references, error)

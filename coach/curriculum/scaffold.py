@@ -6,7 +6,6 @@ what is written is always well-formed TOML that the loader accepts.
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,7 @@ import tomli_w
 from coach import paths
 from coach.curriculum.load import default_lesson_dirs, lesson_files
 from coach.curriculum.schema import ID_PATTERN
+from coach.tomlfile import TomlFileError, parse_toml
 
 STARTER = '''"""{title}: starter code.
 
@@ -93,8 +93,8 @@ def _check_id(value: str, what: str) -> None:
 def _find_lesson(lesson_id: str) -> Path | None:
     for file in lesson_files(default_lesson_dirs()):
         try:
-            data = tomllib.loads(file.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            data, _ = parse_toml(file.read_bytes())
+        except (OSError, TomlFileError):
             continue
         if data.get("id") == lesson_id:
             return file
@@ -122,7 +122,7 @@ def new_exercise(lesson_id: str, exercise_id: str, title: str | None = None) -> 
     file = _find_lesson(lesson_id)
     if file is None:
         raise ScaffoldError(f"no lesson with id '{lesson_id}' (see `coach list`)")
-    data = tomllib.loads(file.read_text(encoding="utf-8"))
+    data, text = parse_toml(file.read_bytes())  # _find_lesson read it a moment ago
     if any(e.get("id") == exercise_id for e in data.get("exercises", [])):
         raise ScaffoldError(f"lesson '{lesson_id}' already has an exercise '{exercise_id}'")
     title = title or exercise_id.replace("-", " ").capitalize()
@@ -131,7 +131,6 @@ def new_exercise(lesson_id: str, exercise_id: str, title: str | None = None) -> 
         raise ScaffoldError(f"{starter} already exists")
     fragment = tomli_w.dumps({"exercises": [exercise_skeleton(exercise_id, title)]},
                              multiline_strings=True)
-    text = file.read_text(encoding="utf-8")
     starter.parent.mkdir(parents=True, exist_ok=True)
     starter.write_text(STARTER.format(title=title), encoding="utf-8")
     with file.open("a", encoding="utf-8") as out:

@@ -39,8 +39,6 @@ file, line and key, like lesson files. Every value is in scenario seconds.
 
 from __future__ import annotations
 
-import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,6 +48,7 @@ from coach.curriculum.locate import key_lines, line_of
 from coach.curriculum.model import LocatedError
 from coach.curriculum.schema import Field, check_table, did_you_mean
 from coach.stub.keys import key_fingerprint
+from coach.tomlfile import TomlFileError, non_finite_keys, parse_toml
 
 BUNDLED_DIR = Path(__file__).resolve().parent / "scenarios"
 
@@ -234,24 +233,23 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
                                           f"{did_you_mean(str(name_or_path), set(files))}"
                                           " (`coach stub --list` names them)")])
     try:
-        text = target.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError([LocatedError(target, None, "", f"cannot read the file: {exc}")]) from None
-    return parse_scenario(text, target)
+        raw = target.read_bytes()
+    except OSError as exc:
+        raise ScenarioError([LocatedError(target, None, "", f"cannot read the file: {exc.strerror or exc}")]) from None
+    return parse_scenario(raw, target)
 
 
-def parse_scenario(text: str, file: Path) -> Scenario:
+def parse_scenario(raw: bytes | str, file: Path) -> Scenario:
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        match = re.search(r"\(at line (\d+), column \d+\)", str(exc))
-        raise ScenarioError([LocatedError(file, int(match.group(1)) if match else None, "",
-                                          f"invalid TOML: {exc}")]) from None
+        data, text = parse_toml(raw.encode("utf-8") if isinstance(raw, str) else raw)
+    except TomlFileError as exc:
+        raise ScenarioError([LocatedError(file, exc.problem.line, "", exc.problem.message)]) from None
     lines = key_lines(text)
     problems = check_table(data, SCENARIO, "")
     for table, schema in (("response", _RESPONSE), ("limits", _LIMITS)):
         if isinstance(data.get(table), dict):
             problems += check_table(data[table], schema, table)
+    problems += [(key, "must be a finite number, not inf or nan") for key in non_finite_keys(data)]
     if not problems:
         problems += _check_values(data)
     if problems:

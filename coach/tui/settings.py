@@ -5,11 +5,11 @@ A missing or damaged file means defaults: settings are a convenience, never a re
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from coach import paths
+from coach.tomlfile import TomlFileError, parse_toml
 
 THEMES = ("textual-dark", "textual-light")
 
@@ -28,8 +28,8 @@ def settings_file() -> Path:
 
 def load_settings(file: Path | None = None) -> AppSettings:
     try:
-        data = tomllib.loads((file or settings_file()).read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+        data, _ = parse_toml((file or settings_file()).read_bytes())
+    except (OSError, TomlFileError):
         return AppSettings()
     theme = data.get("theme")
     return AppSettings(

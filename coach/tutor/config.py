@@ -7,7 +7,6 @@ write, and it is kept out of every repr so it cannot reach a log by accident.
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import Any
 
 from coach import paths
 from coach.curriculum.schema import Field, check_table
+from coach.tomlfile import TomlFileError, parse_toml
 
 TURN_KINDS = ("answer", "review", "judge")
 
@@ -81,9 +81,12 @@ def load_config(file: Path | None = None, environ: Mapping[str, str] | None = No
     values: dict[str, Any] = {}
     if read_file and target.is_file():
         try:
-            data = tomllib.loads(target.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise ConfigError(f"{target}: {exc}") from exc
+            data, _ = parse_toml(target.read_bytes())
+        except OSError as exc:
+            raise ConfigError(f"{target}: {exc.strerror or exc}") from exc
+        except TomlFileError as exc:
+            where = f"{target}:{exc.problem.line}" if exc.problem.line else str(target)
+            raise ConfigError(f"{where}: {exc.problem.message}") from exc
         table = data.get("coach", {})
         if not isinstance(table, dict):
             raise ConfigError(f"{target}: coach: expected a table")

@@ -209,7 +209,7 @@ def test_unreadable_bytes_are_an_error_not_a_crash(course: Path) -> None:
     file.write_bytes(b"\xff\xfe\x00garbage")
     lesson, errors = load_lesson_file(file, REFS)
     assert lesson is None
-    assert "cannot read the file" in errors[0].message
+    assert errors[0].line == 1 and "not UTF-8 text: byte 0xff at column 1" in errors[0].message
 
 
 def test_unknown_check_parameter_is_reported(course: Path) -> None:
