@@ -1,4 +1,4 @@
-"""`coach list`, `coach lint`, `coach new`, `coach checks`: the course as files, and what it can grade."""
+"""`coach list`, `coach new`, `coach checks`: the course as files, and what it can grade."""
 
 from __future__ import annotations
 
@@ -18,14 +18,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                               description="List lessons and their exercises with their ids.")
     p.add_argument("--json", action="store_true", help="print JSON for scripts")
     p.set_defaults(handler=run_list)
-
-    p = subparsers.add_parser(
-        "lint", help="validate lesson files",
-        description="Validate lesson files. With no PATH: the bundled lessons and the user "
-        f"lesson folder ({display_path(paths.user_lessons_dir())}). Exit 0 when clean, 1 with errors.",
-    )
-    p.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="lesson files or folders")
-    p.set_defaults(handler=run_lint)
 
     p = subparsers.add_parser(
         "checks", help="list the checks a lesson's checklist can use",
@@ -100,7 +92,7 @@ def run_checks(args: argparse.Namespace) -> int:
     errors = load_check_modules([paths.bundled_lessons_dir(), paths.user_lessons_dir()])
     checks = describe_checks()
     if args.json:
-        print(json.dumps({"checks": [c.to_json() for c in checks], "errors": errors}, indent=2))
+        print(json.dumps({"checks": [c.to_json() for c in checks], "errors": [str(e) for e in errors]}, indent=2))
         return 0
     for described in checks:
         params = ", ".join(described.param_words()) or "no parameters"
@@ -108,26 +100,6 @@ def run_checks(args: argparse.Namespace) -> int:
         print(f"    {described.summary}")
     for error in errors:
         print(error, file=sys.stderr)
-    return 0
-
-
-def run_lint(args: argparse.Namespace) -> int:
-    targets = args.paths or None
-    if targets:
-        missing = [p for p in targets if not p.exists()]
-        if missing:
-            for p in missing:
-                print(f"coach lint: no such file or folder: {p}", file=sys.stderr)
-            return 1
-    curriculum = load_curriculum(targets)
-    for error in curriculum.errors:
-        print(error)
-    lessons = len(curriculum.lessons)
-    if curriculum.errors:
-        files = len(curriculum.broken_files)
-        print(f"\n{len(curriculum.errors)} error(s) in {files} file(s); {lessons} lesson(s) clean.")
-        return 1
-    print(f"{lessons} lesson(s) clean.")
     return 0
 
 

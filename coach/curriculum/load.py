@@ -6,10 +6,11 @@ A broken file never stops the others from loading: it is reported and skipped.
 from __future__ import annotations
 
 import ast
+import dataclasses
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from coach import paths
 from coach.curriculum.locate import key_lines, line_of
@@ -25,6 +26,9 @@ from coach.curriculum.model import (
 from coach.curriculum.schema import LESSON, Field, check_table, did_you_mean
 from coach.tomlfile import TomlFileError, non_finite_keys, parse_toml
 
+if TYPE_CHECKING:
+    from coach.grader.checks import CheckModuleFailure
+
 
 @dataclass(frozen=True)
 class References:
@@ -36,14 +40,19 @@ class References:
 
     checks: Callable[[list[Path]], Mapping[str, Mapping[str, Field]]] | None = None
     scenarios: Callable[[], Iterable[str]] | None = None
+    check_failures: Callable[[list[Path]], list[CheckModuleFailure]] | None = None
+    """Check modules in these folders that failed to import: reported once, as errors of their own."""
+    scenario_errors: Callable[[str], list[LocatedError]] | None = None
+    """The errors of a known scenario's file; a lesson naming a broken scenario is broken too."""
 
 
 def default_references() -> References:
     """The registries that exist so far: scenarios from the stub, checks from the grader."""
-    from coach.grader.checks import check_params
-    from coach.stub.scenario import scenario_names
+    from coach.grader.checks import check_module_failures, check_params
+    from coach.stub.scenario import scenario_errors, scenario_names
 
-    return References(checks=check_params, scenarios=scenario_names)
+    return References(checks=check_params, scenarios=scenario_names, check_failures=check_module_failures,
+                      scenario_errors=scenario_errors)
 
 
 @dataclass
@@ -86,7 +95,11 @@ def load_curriculum(
 ) -> Curriculum:
     references = references if references is not None else default_references()
     curriculum = Curriculum()
-    files = lesson_files(default_lesson_dirs() if targets is None else targets)
+    targets = default_lesson_dirs() if targets is None else list(targets)
+    files = lesson_files(targets)
+    referred: dict[str, list[LocatedError]] = {}
+    if references.scenario_errors is not None:
+        references = dataclasses.replace(references, scenario_errors=_remembering(references.scenario_errors, referred))
     seen_lessons: dict[str, Path] = {}
     seen_exercises: dict[str, Path] = {}
     for file in files:
@@ -96,8 +109,26 @@ def load_curriculum(
         curriculum.errors.extend(errors)
         if lesson is not None and not errors:
             curriculum.lessons.append(lesson)
+    if references.check_failures is not None:
+        folders = sorted({t for t in targets if t.is_dir()} | {file.parent for file in files})
+        curriculum.errors.extend(failure.error for failure in references.check_failures(folders))
+    for problems in referred.values():  # each broken scenario a lesson names, with its own file:line
+        curriculum.errors.extend(problems)
     curriculum.lessons.sort(key=lambda lesson: (lesson.order, lesson.id))
     return curriculum
+
+
+def _remembering(
+    scenario_errors: Callable[[str], list[LocatedError]], asked: dict[str, list[LocatedError]]
+) -> Callable[[str], list[LocatedError]]:
+    """Ask about each scenario once per load, keeping the answers to report them after the lessons."""
+
+    def ask(name: str) -> list[LocatedError]:
+        if name not in asked:
+            asked[name] = scenario_errors(name)
+        return asked[name]
+
+    return ask
 
 
 def _duplicates(
@@ -177,6 +208,7 @@ def _check_references(
     errors = []
     checks = references.checks([file.parent]) if references.checks else None
     scenarios = set(references.scenarios()) if references.scenarios else None
+    failed_modules = references.check_failures([file.parent]) if references.check_failures else []
     exercises_dir = paths.exercises_dir_for(file.parent)
     for i, exercise in enumerate(data.get("exercises", [])):
         where = f"exercises[{i}]"
@@ -185,8 +217,18 @@ def _check_references(
         if scenarios is not None and exercise["scenario"] not in scenarios:
             errors.append(error(f"{where}.scenario", f"unknown scenario '{exercise['scenario']}'"
                                 f"{did_you_mean(exercise['scenario'], scenarios)}"))
+        elif references.scenario_errors is not None:
+            broken = references.scenario_errors(exercise["scenario"])
+            if broken:
+                errors.append(error(f"{where}.scenario", f"scenario '{exercise['scenario']}' has "
+                                    f"{len(broken)} error(s); the first: {broken[0]}"))
         if checks is not None:
             for j, check in enumerate(exercise["checks"]):
+                home = next((f for f in failed_modules if check["check"] in f.names), None)
+                if check["check"] not in checks and home is not None:
+                    errors.append(error(f"{where}.checks[{j}].check", f"check '{check['check']}' comes from "
+                                        f"{home.error.file.name}, which does not load (its own error says why)"))
+                    continue
                 if check["check"] not in checks:
                     errors.append(error(f"{where}.checks[{j}].check", f"unknown check '{check['check']}'"
                                         f"{did_you_mean(check['check'], set(checks))}"))

@@ -9,12 +9,15 @@ package: any `*.py` file in a lessons folder is imported as a check module.
 from __future__ import annotations
 
 import importlib.util
+import re
 import sys
+import traceback
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from coach.curriculum.model import LocatedError
 from coach.curriculum.schema import Field
 
 if TYPE_CHECKING:
@@ -71,25 +74,67 @@ def _load_builtin() -> None:
         import coach.grader.library  # noqa: F401  (registers the bundled checks)
 
 
-def load_check_modules(folders: Iterable[Path]) -> list[str]:
-    """Import instructors' `*.py` check modules from lesson folders; return import errors."""
+@dataclass(frozen=True)
+class CheckModuleFailure:
+    """A check module that did not import: where, why, and the check names its text mentions."""
+
+    error: LocatedError
+    names: frozenset[str]
+    """Names in `@check("...")` calls of its source: checks it would have defined, not unknown ones."""
+
+
+_failures: dict[Path, list[CheckModuleFailure]] = {}
+_CHECK_NAME = re.compile(r"""check\(\s*["']([^"'\s]+)["']""")
+
+
+def load_check_modules(folders: Iterable[Path]) -> list[LocatedError]:
+    """Import instructors' `*.py` check modules from lesson folders (once each); return their import errors."""
     errors = []
     for folder in folders:
         folder = folder.resolve()
-        if folder in _loaded_dirs or not folder.is_dir():
-            continue
-        _loaded_dirs.add(folder)
-        for file in sorted(folder.glob("*.py")):
-            name = f"{USER_MODULE_PREFIX}{abs(hash(file))}"
-            try:
-                spec = importlib.util.spec_from_file_location(name, file)
-                assert spec is not None and spec.loader is not None
-                module = importlib.util.module_from_spec(spec)
-                sys.modules[name] = module
-                spec.loader.exec_module(module)
-            except Exception as exc:  # an instructor's module must not take the app down
-                errors.append(f"{file}: cannot load check module: {type(exc).__name__}: {exc}")
+        if folder not in _loaded_dirs and folder.is_dir():
+            _loaded_dirs.add(folder)
+            _failures[folder] = [failure for file in sorted(folder.glob("*.py"))
+                                 if (failure := _import_check_module(file)) is not None]
+        errors += [failure.error for failure in _failures.get(folder, [])]
     return errors
+
+
+def check_module_failures(folders: Iterable[Path]) -> list[CheckModuleFailure]:
+    load_check_modules(folders)
+    return [failure for folder in folders for failure in _failures.get(folder.resolve(), [])]
+
+
+def _import_check_module(file: Path) -> CheckModuleFailure | None:
+    name = f"{USER_MODULE_PREFIX}{abs(hash(file))}"
+    try:
+        spec = importlib.util.spec_from_file_location(name, file)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+        return None
+    except BaseException as exc:  # an instructor's module must not take the app down, not even with exit()
+        sys.modules.pop(name, None)
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        line = exc.lineno if isinstance(exc, SyntaxError) and exc.filename == str(file) else _line_in(file, exc)
+        detail = exc.msg if isinstance(exc, SyntaxError) else str(exc)
+        error = LocatedError(file, line, "", f"check module does not load: {type(exc).__name__}: {detail}")
+        try:
+            names = frozenset(_CHECK_NAME.findall(file.read_bytes().decode("utf-8", errors="replace")))
+        except OSError:
+            names = frozenset()
+        return CheckModuleFailure(error, names)
+
+
+def _line_in(file: Path, exc: BaseException) -> int | None:
+    """The line of `file` deepest in the traceback: where the module itself went wrong."""
+    line = None
+    for frame, lineno in traceback.walk_tb(exc.__traceback__):
+        if frame.f_code.co_filename == str(file):
+            line = lineno
+    return line
 
 
 def registry(folders: Iterable[Path] = ()) -> dict[str, Check]:

@@ -197,9 +197,20 @@ class ScenarioError(Exception):
         super().__init__("\n".join(str(e) for e in errors))
 
 
+def scenario_dirs() -> list[Path]:
+    """Where scenarios are found by name: the bundled ones, then the user's (which win)."""
+    return [BUNDLED_DIR, paths.user_scenarios_dir()]
+
+
+def looks_like_scenario(data: dict[str, Any]) -> bool:
+    """Parsed TOML that is meant as a scenario rather than a lesson, even with mistakes in it."""
+    lesson_keys = {"id", "title", "order", "key_points", "sections", "discussions", "exercises", "sources"}
+    return not lesson_keys & set(data) and bool({"summary", "faults", "response", "limits", "speed"} & set(data))
+
+
 def _scenario_files() -> dict[str, Path]:
     files: dict[str, Path] = {}
-    for folder in (BUNDLED_DIR, paths.user_scenarios_dir()):
+    for folder in scenario_dirs():
         if folder.is_dir():
             for file in sorted(folder.glob("*.toml")):
                 files[file.stem] = file
@@ -220,6 +231,15 @@ def scenario_summaries() -> list[tuple[str, str]]:
             summary = f"(broken: {exc.errors[0].message})"
         out.append((name, summary.strip().splitlines()[0] if summary.strip() else ""))
     return out
+
+
+def scenario_errors(name_or_path: str | Path) -> list[LocatedError]:
+    """What is wrong with a scenario's file; empty when it loads."""
+    try:
+        load_scenario(name_or_path)
+    except ScenarioError as exc:
+        return exc.errors
+    return []
 
 
 def load_scenario(name_or_path: str | Path) -> Scenario:
