@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from coach.cli import class_cmd
 from coach.curriculum import load_curriculum
 from coach.curriculum.model import Exercise, display_path
 from coach.grader.report import GradeReport
@@ -31,6 +32,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="code to grade (default: your workspace copy of the exercise)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the checklist")
     p.add_argument("--watch", action="store_true", help="grade again every time FILE is saved (Ctrl-C stops)")
+    class_cmd.add_arguments(p)
     p.set_defaults(handler=run_grade)
 
 
@@ -54,6 +56,12 @@ def _grade(args: argparse.Namespace, session: GradingSession) -> int:
         known = ", ".join(e.id for lesson in curriculum.lessons for e in lesson.exercises) or "none"
         print(f"coach grade: no exercise '{args.exercise}' (known: {known})", file=sys.stderr)
         return 2
+    problem = class_cmd.usage_problem(args)
+    if problem is not None:
+        print(f"coach grade: {problem}", file=sys.stderr)
+        return 2
+    if args.class_dir is not None:
+        return class_cmd.run_class(args, exercise, session)
     file = args.file or open_workspace(exercise)
     if not file.is_file():
         print(f"coach grade: no such file: {file}", file=sys.stderr)
