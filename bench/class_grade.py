@@ -26,11 +26,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--learners", type=int, default=30)
     parser.add_argument("--exercise", default="retry-backoff")
-    parser.add_argument("--jobs", type=int, nargs="*", default=None, help="worker counts to try (default: cores)")
+    parser.add_argument("--jobs", type=int, nargs="*", default=None,
+                        help="worker counts to try (default: coach's default, 2 per core)")
     args = parser.parse_args()
 
     os.environ["COACH_HOME"] = tempfile.mkdtemp(prefix="coach-bench-")
     from coach.curriculum import load_curriculum
+    from coach.grader.classroom import cores as count_cores
     from coach.grader.classroom import default_jobs, find_submissions, grade_class
     from coach.grader.session import GradingSession
 
@@ -38,7 +40,7 @@ def main() -> int:
     if exercise is None:
         print(f"no exercise {args.exercise}", file=sys.stderr)
         return 1
-    cores = default_jobs()
+    cores = count_cores()
     folder = Path(tempfile.mkdtemp(prefix="coach-bench-class-"))
     for i in range(args.learners):
         source = SOLUTIONS / exercise.id / "reference.py" if i % 2 else exercise.starter
@@ -59,7 +61,7 @@ def main() -> int:
               f"(starters {1000 * sum(one_by_one[0::2]) / len(one_by_one[0::2]):.0f} ms, "
               f"references {1000 * sum(one_by_one[1::2]) / len(one_by_one[1::2]):.0f} ms); "
               f"{len(submissions)} x warm / cores = {bound:.2f} s")
-        for jobs in args.jobs or [cores]:
+        for jobs in args.jobs or [default_jobs()]:
             report = grade_class(exercise, submissions, session.grade, jobs=jobs)
             broken = [r.learner for r in report.results if r.report is None]
             wrong = [r.learner for i, r in enumerate(report.results) if r.passed != bool(i % 2)]

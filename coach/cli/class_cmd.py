@@ -21,7 +21,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "Nothing is recorded in your own progress.")
     group.add_argument("--class", dest="class_dir", type=Path, metavar="DIR", help="folder of submissions")
     group.add_argument("--jobs", type=int, metavar="N", default=None,
-                       help=f"submissions graded at once (default: the cores this process may use, {default_jobs()})")
+                       help=f"submissions graded at once (default: two per core, {default_jobs()})")
     group.add_argument("--junit", type=Path, metavar="FILE", help="write JUnit XML: a testsuite per learner")
     group.add_argument("--csv", type=Path, metavar="FILE", help="write CSV: a row per learner, a column per item")
 

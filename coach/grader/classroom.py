@@ -84,8 +84,15 @@ def _in_learner_folder(exercise: Exercise, folder: Path) -> Submission:
                                          f"{' or '.join(preferred)}")
 
 
-def default_jobs() -> int:
+def cores() -> int:
+    """The cores this process may run on."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def default_jobs() -> int:
+    """Two grades per core: a grade spends part of its wall time waiting (scenario pauses, the stub's
+    settle), and a second grade per core fills it (bench/class_grade.py, docs/performance.md)."""
+    return 2 * cores()
 
 
 def grade_class(
