@@ -15,9 +15,9 @@ from coach import __version__
 
 
 def _commands() -> list[ModuleType]:
-    from coach.cli import ask_cmd, grade_cmd, lessons_cmd, lint_cmd, run_cmd, stub_cmd
+    from coach.cli import ask_cmd, grade_cmd, lessons_cmd, lint_cmd, run_cmd, schema_cmd, stub_cmd
 
-    return [lessons_cmd, lint_cmd, grade_cmd, run_cmd, ask_cmd, stub_cmd]
+    return [lessons_cmd, lint_cmd, schema_cmd, grade_cmd, run_cmd, ask_cmd, stub_cmd]
 
 
 def build_parser() -> argparse.ArgumentParser:

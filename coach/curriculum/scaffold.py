@@ -6,15 +6,20 @@ what is written is always well-formed TOML that the loader accepts.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import tomli_w
 
 from coach import paths
+from coach.curriculum.editor_schema import lesson_schema
 from coach.curriculum.load import default_lesson_dirs, lesson_files
 from coach.curriculum.schema import ID_PATTERN
 from coach.tomlfile import TomlFileError, parse_toml
+
+LESSON_SCHEMA_FILE = "lesson.schema.json"
+"""Written beside the lessons by `coach new lesson`; each new lesson's first line points at it."""
 
 STARTER = '''"""{title}: starter code.
 
@@ -111,8 +116,16 @@ def new_lesson(lesson_id: str, title: str, lessons_dir: Path) -> Path:
     if file.exists():
         raise ScaffoldError(f"{file} already exists")
     lessons_dir.mkdir(parents=True, exist_ok=True)
-    file.write_text(tomli_w.dumps(lesson_skeleton(lesson_id, title), multiline_strings=True),
-                    encoding="utf-8")
+    write_lesson_schema(lessons_dir)
+    file.write_text(f"#:schema ./{LESSON_SCHEMA_FILE}\n\n"
+                    + tomli_w.dumps(lesson_skeleton(lesson_id, title), multiline_strings=True), encoding="utf-8")
+    return file
+
+
+def write_lesson_schema(lessons_dir: Path) -> Path:
+    """The lesson JSON Schema beside the lessons, for the `#:schema` line; rewritten so it matches this coach."""
+    file = lessons_dir / LESSON_SCHEMA_FILE
+    file.write_text(json.dumps(lesson_schema(), indent=2) + "\n", encoding="utf-8")
     return file
 
 

@@ -15,8 +15,10 @@ class Field:
     kind: type | tuple[type, ...]
     required: bool = True
     item: type | None = None  # element type of a list
-    table: dict[str, Field] | None = None  # schema of each table in a list of tables
+    table: dict[str, Field] | None = None  # schema of a table, or of each table in a list of tables
     is_id: bool = False
+    choices: tuple[Any, ...] = ()
+    """The values allowed, for editors (JSON Schema `enum`); the loader checks them with messages of its own."""
 
 
 SOURCE = {"title": Field(str), "url": Field(str)}
@@ -98,6 +100,8 @@ def check_table(data: dict[str, Any], schema: dict[str, Field], path: str) -> li
             errors.append((where, f"'{value}' is not a valid id (lowercase letters, digits and '-')"))
         if isinstance(value, str) and not value.strip():
             errors.append((where, "must not be empty"))
+        if isinstance(value, dict) and spec.table is not None:
+            errors.extend(check_table(value, spec.table, where))
         if isinstance(value, list):
             if spec.required and not value:
                 errors.append((where, "must not be empty"))

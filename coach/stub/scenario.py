@@ -103,8 +103,8 @@ _LIMITS = {
 }
 _FAULT = {
     "name": Field(str, required=False),
-    "kind": Field(str),
-    "status": Field(int, required=False),
+    "kind": Field(str, choices=FAULT_KINDS),
+    "status": Field(int, required=False, choices=tuple(ERROR_TYPES)),
     "message": Field(str, required=False),
     "retry_after": Field(int, required=False),
     "should_retry": Field(bool, required=False),
@@ -123,8 +123,8 @@ SCENARIO = {
     "speed": Field((int, float), required=False),
     "seed": Field(int, required=False),
     "max_body_bytes": Field(int, required=False),
-    "response": Field(dict, required=False),
-    "limits": Field(dict, required=False),
+    "response": Field(dict, required=False, table=_RESPONSE),
+    "limits": Field(dict, required=False, table=_LIMITS),
     "faults": Field(list, required=False, table=_FAULT),
 }
 
@@ -266,9 +266,6 @@ def parse_scenario(raw: bytes | str, file: Path) -> Scenario:
         raise ScenarioError([LocatedError(file, exc.problem.line, "", exc.problem.message)]) from None
     lines = key_lines(text)
     problems = check_table(data, SCENARIO, "")
-    for table, schema in (("response", _RESPONSE), ("limits", _LIMITS)):
-        if isinstance(data.get(table), dict):
-            problems += check_table(data[table], schema, table)
     problems += [(key, "must be a finite number, not inf or nan") for key in non_finite_keys(data)]
     if not problems:
         problems += _check_values(data)
