@@ -55,6 +55,8 @@ def _grade(args: argparse.Namespace, session: GradingSession) -> int:
     if exercise is None:
         known = ", ".join(e.id for lesson in curriculum.lessons for e in lesson.exercises) or "none"
         print(f"coach grade: no exercise '{args.exercise}' (known: {known})", file=sys.stderr)
+        for error in curriculum.errors:  # the exercise may be in a file that did not load
+            print(f"  not loaded: {error}", file=sys.stderr)
         return 2
     problem = class_cmd.usage_problem(args)
     if problem is not None:

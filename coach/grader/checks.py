@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from coach.curriculum.model import LocatedError
+from coach.curriculum.model import LocatedError, display_path
 from coach.curriculum.schema import Field
 
 if TYPE_CHECKING:
@@ -43,6 +43,13 @@ class Check:
 
     def __call__(self, evidence: RunEvidence, params: Mapping[str, Any]) -> Verdict:
         return self.function(evidence, **params)
+
+    def failure(self, exc: Exception) -> str:
+        """What a learner and an instructor read when this check raised: where in the check module, and what."""
+        file = self.function.__code__.co_filename
+        line = next((n for frame, n in reversed(list(traceback.walk_tb(exc.__traceback__)))
+                     if frame.f_code.co_filename == file), self.function.__code__.co_firstlineno)
+        return f"the check itself failed at {display_path(Path(file))}:{line}: {type(exc).__name__}: {exc}"
 
 
 USER_MODULE_PREFIX = "coach_user_checks_"

@@ -109,7 +109,7 @@ def _judge(item: CheckItem, evidence: RunEvidence) -> ItemResult:
         try:
             verdict = check(evidence, item.params)
         except Exception as exc:  # a broken check must not hide the rest of the report
-            verdict = Verdict(False, f"the check itself failed: {type(exc).__name__}: {exc}")
+            verdict = Verdict(False, check.failure(exc))
     return ItemResult(item.id, item.description, verdict.passed, verdict.evidence, item.hint)
 
 
