@@ -12,17 +12,18 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import reprlib
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 import tomli_w
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from coach import paths
+from coach.curriculum.schema import type_name
 from coach.tomlfile import TomlFileError, parse_toml
 
 
@@ -70,38 +71,6 @@ class ProgressError(Exception):
 TEMP_PREFIX, TEMP_SUFFIX = ".progress-", ".tmp"
 
 
-class _Entry(BaseModel):
-    model_config = ConfigDict(strict=True, allow_inf_nan=False, extra="ignore")
-
-
-class _ExerciseEntry(_Entry):
-    attempts: int = Field(default=0, ge=0)
-    best: dict[str, bool] = {}
-    last_passed: bool = False
-    passed_at: datetime | None = None
-    last_attempt_at: datetime | None = None
-
-
-class _DiscussionEntry(_Entry):
-    done: bool = False
-    points: list[Annotated[int, Field(ge=0)]] = []
-    done_at: datetime | None = None
-
-
-class _LastOpened(_Entry):
-    lesson: str | None = None
-    exercise: str | None = None
-
-
-class ProgressFile(_Entry):
-    """The file's shape: anything else is damage, found before any of it is used."""
-
-    version: int = 1
-    exercises: dict[str, _ExerciseEntry] = {}
-    discussions: dict[str, _DiscussionEntry] = {}
-    last: _LastOpened = _LastOpened()
-
-
 def _now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
@@ -116,8 +85,9 @@ class ProgressStore:
 
     def load(self) -> Progress:
         """What the file holds; a damaged file is set aside and `notice` says so (never raises)."""
+        self._remove_stale_temps()
         try:
-            return _decode(self._read())
+            return self._read()
         except ProgressError:
             return Progress()  # the notice says why nothing can be saved
 
@@ -170,8 +140,9 @@ class ProgressStore:
     # -- file handling -------------------------------------------------------------
 
     def _update(self, change: Callable[[Progress], Progress]) -> Progress:
+        self._remove_stale_temps()  # before taking the lock: it tells a dead writer's temp files from a live one's
         with self._locked():
-            progress = change(_decode(self._read()))
+            progress = change(self._read())
             self._write(_encode(progress))
         return progress
 
@@ -185,29 +156,31 @@ class ProgressStore:
         except OSError as exc:
             raise ProgressError(f"cannot save progress in {self.path.parent}: {exc.strerror or exc}") from exc
 
-    def _read(self) -> ProgressFile:
-        self._remove_stale_temps()
+    def _read(self) -> Progress:
         try:
             raw = self.path.read_bytes()
         except FileNotFoundError:
-            return ProgressFile()
+            return Progress()
         except OSError as exc:
             self.notice = f"could not read progress file {self.path}: {exc.strerror or exc}"
-            return ProgressFile()
+            return Progress()
         try:
             data, _ = parse_toml(raw)
-            return ProgressFile.model_validate(data)  # the shape must be right too, not just the syntax
+            return _decode(data)  # the shape must be right too, not just the syntax
         except TomlFileError as exc:
             where = f"line {exc.problem.line}: " if exc.problem.line else ""
             return self._set_aside(f"{where}{exc.problem.message}")
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            key = ".".join(str(part) for part in first["loc"])
-            return self._set_aside(f"{key}: {first['msg']}" if key else first["msg"])
+        except _Damage as exc:
+            return self._set_aside(str(exc))
 
-    def _set_aside(self, reason: str) -> ProgressFile:
+    def _set_aside(self, reason: str) -> Progress:
         """Keep the damaged file under another name and say so: never lose it, never read it again."""
-        aside = self.path.with_name(f"{self.path.name}.corrupt-{_now():%Y%m%dT%H%M%S}")
+        stamp = f"{self.path.name}.corrupt-{_now():%Y%m%dT%H%M%S}"
+        aside = self.path.with_name(stamp)
+        n = 1
+        while aside.exists():  # never replace a file set aside earlier in the same second
+            n += 1
+            aside = self.path.with_name(f"{stamp}-{n}")
         try:
             os.replace(self.path, aside)
         except OSError as exc:
@@ -216,7 +189,7 @@ class ProgressStore:
             raise ProgressError(self.notice) from exc
         self.notice = (f"progress file {self.path} was damaged ({reason}); "
                        f"it was kept as {aside.name} and progress starts afresh")
-        return ProgressFile()
+        return Progress()
 
     def _remove_stale_temps(self) -> None:
         """Delete `.progress-*.tmp` files left by writers that died mid-write.
@@ -253,15 +226,75 @@ class ProgressStore:
             raise
 
 
-def _decode(file: ProgressFile) -> Progress:
+class _Damage(Exception):
+    """The file parses as TOML but is not a progress file: says which key and why."""
+
+
+def _decode(data: dict[str, Any]) -> Progress:
+    """Strictly: a count is a non-negative integer (not a float, inf, nan, text or true), a time is a date
+    and time. Written by hand rather than with pydantic, whose import would cost the app's first paint
+    about 0.1 to 0.25 s (`python -X importtime`); unknown keys are left alone for newer versions."""
     exercises = {
-        key: ExerciseProgress(e.attempts, dict(e.best), e.last_passed, e.passed_at, e.last_attempt_at)
-        for key, e in file.exercises.items()
+        key: ExerciseProgress(
+            attempts=_count(entry, "attempts", where),
+            best={name: _kind(flag, bool, f"{where}.best.{name}")
+                  for name, flag in _table(entry, "best", where).items()},
+            last_passed=_kind(entry.get("last_passed", False), bool, f"{where}.last_passed"),
+            passed_at=_time(entry, "passed_at", where),
+            last_attempt_at=_time(entry, "last_attempt_at", where),
+        )
+        for key, entry, where in _entries(data, "exercises")
     }
     discussions = {
-        key: DiscussionProgress(d.done, tuple(d.points), d.done_at) for key, d in file.discussions.items()
+        key: DiscussionProgress(
+            done=_kind(entry.get("done", False), bool, f"{where}.done"),
+            points=tuple(_non_negative(p, f"{where}.points[{i}]")
+                         for i, p in enumerate(_kind(entry.get("points", []), list, f"{where}.points"))),
+            done_at=_time(entry, "done_at", where),
+        )
+        for key, entry, where in _entries(data, "discussions")
     }
-    return Progress(exercises, discussions, file.last.lesson, file.last.exercise)
+    last = _table(data, "last", "")
+    lesson, exercise = (_kind(last.get(k), (str, type(None)), f"last.{k}") for k in ("lesson", "exercise"))
+    return Progress(exercises, discussions, lesson, exercise)
+
+
+def _entries(data: dict[str, Any], name: str) -> Iterator[tuple[str, dict[str, Any], str]]:
+    for key in _table(data, name, ""):
+        yield key, _table(data[name], key, name), f"{name}.{key}"
+
+
+def _table(data: dict[str, Any], key: str, where: str) -> dict[str, Any]:
+    return _kind(data.get(key, {}), dict, f"{where}.{key}" if where else key)
+
+
+def _kind(value: Any, kind: type | tuple[type, ...], where: str) -> Any:
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    if type(value) not in kinds:  # exact: true is not a count, and 1 is not true
+        raise _Damage(f"{where}: expected {type_name(kinds[0])}, got {_short(value)}")
+    return value
+
+
+def _non_negative(value: Any, where: str) -> int:
+    if type(value) is not int or value < 0:
+        raise _Damage(f"{where}: expected a count (a whole number, 0 or more), got {_short(value)}")
+    return value
+
+
+def _short(value: Any) -> str:
+    """A damaged value as the notice shows it: a few dozen characters, whatever its size."""
+    return reprlib.repr(value)
+
+
+def _count(entry: dict[str, Any], key: str, where: str) -> int:
+    return _non_negative(entry.get(key, 0), f"{where}.{key}")
+
+
+def _time(entry: dict[str, Any], key: str, where: str) -> datetime | None:
+    value = entry.get(key)
+    if value is not None and type(value) is not datetime:
+        raise _Damage(f"{where}.{key}: expected a date and time, got {_short(value)}")
+    return value
 
 
 def _encode(progress: Progress) -> dict[str, Any]:

@@ -129,3 +129,19 @@ def test_a_killed_writer_leaves_a_temp_file_that_the_next_start_removes(tmp_path
     assert list(tmp_path.glob(".progress-*.tmp"))
     ProgressStore(path).load()
     assert not list(tmp_path.glob(".progress-*.tmp"))
+
+
+def test_the_first_recording_of_a_start_also_removes_stale_temp_files(tmp_path: Path) -> None:
+    path = tmp_path / "progress.toml"
+    stale = tmp_path / ".progress-dead.tmp"
+    stale.write_bytes(b"half a write")
+    ProgressStore(path).record_attempt("retry", GOOD_ATTEMPT)
+    assert not stale.exists()
+
+
+def test_two_damaged_files_in_one_second_are_both_kept(tmp_path: Path) -> None:
+    path = tmp_path / "progress.toml"
+    for raw in (b"attempts = [[[", b"\xff\xfe"):
+        path.write_bytes(raw)
+        ProgressStore(path).load()
+    assert sorted(p.read_bytes() for p in tmp_path.glob("progress.toml.corrupt-*")) == [b"attempts = [[[", b"\xff\xfe"]
