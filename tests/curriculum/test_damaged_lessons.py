@@ -4,22 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from test_validation import REFS, VALID, write
 
 from coach.cli import main
 from coach.curriculum import load_curriculum, load_lesson_file
 from coach.stub.scenario import ScenarioError, load_scenario
-
-
-@pytest.fixture
-def course(tmp_path: Path) -> Path:
-    starter = tmp_path / "exercises" / "ex-one" / "starter.py"
-    starter.parent.mkdir(parents=True)
-    starter.write_text("def main():\n    return 1\n")
-    (tmp_path / "lessons").mkdir()
-    return tmp_path / "lessons"
-
 
 NESTED_40_KB = b"key_points = " + b"[" * 20_000 + b"]" * 20_000 + b"\n"
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from coach.curriculum import load_curriculum, load_lesson_file
 from coach.curriculum.load import References
 from coach.curriculum.schema import Field
@@ -58,15 +56,6 @@ params = { min_gap_ratio = 1.0 }
 CHECKS = {"exits_cleanly": {}, "honors_retry_after": {"min_gap_ratio": Field((int, float), required=False)}}
 REFS = References(checks=lambda folders: CHECKS,
                   scenarios=lambda: {"healthy", "retry-after"})
-
-
-@pytest.fixture
-def course(tmp_path: Path) -> Path:
-    starter = tmp_path / "exercises" / "ex-one" / "starter.py"
-    starter.parent.mkdir(parents=True)
-    starter.write_text("def main():\n    return 1\n")
-    (tmp_path / "lessons").mkdir()
-    return tmp_path / "lessons"
 
 
 def write(course: Path, text: str, name: str = "01-retries.toml") -> Path:
