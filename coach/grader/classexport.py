@@ -9,11 +9,18 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import xml.etree.ElementTree as ET
 
 from coach.grader.classroom import ClassReport, LearnerResult
 
 _TAIL_LINES = 40
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+"""Characters XML 1.0 cannot carry at all, escaped or not: a learner's program prints ANSI colours and NULs."""
+
+
+def _xml(text: str) -> str:
+    return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def junit_xml(report: ClassReport) -> bytes:
@@ -34,18 +41,19 @@ def junit_xml(report: ClassReport) -> bytes:
 def _suite(result: LearnerResult, report: ClassReport) -> ET.Element:
     exercise = report.exercise
     items = exercise.checks
-    suite = ET.Element("testsuite", name=result.learner, tests=str(len(items)))
+    suite = ET.Element("testsuite", name=_xml(result.learner), tests=str(len(items)))
     properties = ET.SubElement(suite, "properties")
     ET.SubElement(properties, "property", name="exercise", value=exercise.id)
-    ET.SubElement(properties, "property", name="file", value=str(result.file or ""))
-    classname = f"{exercise.id}.{result.learner}"
+    ET.SubElement(properties, "property", name="file", value=_xml(str(result.file or "")))
+    classname = _xml(f"{exercise.id}.{result.learner}")
     failures = errors = 0
     if result.report is None:
         suite.set("time", "0")
         for item in items:
             case = ET.SubElement(suite, "testcase", classname=classname, name=item.id)
-            error = ET.SubElement(case, "error", message=result.error or "not graded", type="not-graded")
-            error.text = result.error or "not graded"
+            reason = _xml(result.error or "not graded")
+            error = ET.SubElement(case, "error", message=reason, type="not-graded")
+            error.text = reason
             errors += 1
     else:
         graded = result.report
@@ -53,8 +61,8 @@ def _suite(result: LearnerResult, report: ClassReport) -> ET.Element:
         for item in graded.items:
             case = ET.SubElement(suite, "testcase", classname=classname, name=item.id)
             if not item.passed:
-                failure = ET.SubElement(case, "failure", message=item.evidence, type="checklist")
-                failure.text = f"{item.description}\n{item.evidence}\nhint: {item.hint}"
+                failure = ET.SubElement(case, "failure", message=_xml(item.evidence), type="checklist")
+                failure.text = _xml(f"{item.description}\n{item.evidence}\nhint: {item.hint}")
                 failures += 1
         if graded.stdout.strip():
             ET.SubElement(suite, "system-out").text = _tail(graded.stdout)
@@ -66,7 +74,7 @@ def _suite(result: LearnerResult, report: ClassReport) -> ET.Element:
 
 
 def _tail(text: str) -> str:
-    return "\n".join(text.strip().splitlines()[-_TAIL_LINES:])
+    return _xml("\n".join(text.strip().splitlines()[-_TAIL_LINES:]))
 
 
 def csv_text(report: ClassReport) -> str:

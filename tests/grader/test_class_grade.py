@@ -15,8 +15,10 @@ import pytest
 from coach import paths
 from coach.cli import main
 from coach.curriculum import load_curriculum
-from coach.grader.classroom import find_submissions, grade_class
+from coach.grader.classexport import junit_xml
+from coach.grader.classroom import ClassReport, LearnerResult, find_submissions, grade_class
 from coach.grader.grade import GradeError
+from coach.grader.report import GradeReport, ItemResult
 from coach.grader.session import GradingSession
 
 ROOT = Path(__file__).parents[2]
@@ -107,7 +109,7 @@ def test_junit_has_a_suite_per_learner_and_fails_exactly_the_failing_items(klass
                 assert failed[check["id"]].message == check["evidence"]
                 assert check["hint"] in failed[check["id"]].text
         assert suite.failures == len(failed) and suite.tests == len(checks)
-    assert not list(suites["ann"]) or not any(case.result for case in suites["ann"])
+    assert not any(case.result for case in suites["ann"])
 
 
 def test_a_submission_that_cannot_be_graded_is_an_error_per_item_in_junit(klass: Path, tmp_path: Path) -> None:
@@ -175,3 +177,18 @@ def test_a_progress_bar_counts_learners_on_a_terminal_and_stays_silent_otherwise
     with _ProgressBar(2, "retry-backoff") as bar:
         bar.advance(None)
     assert pipe.getvalue() == ""
+
+
+def test_junit_stays_well_formed_whatever_characters_the_evidence_holds(exercise, tmp_path: Path) -> None:
+    item = exercise.checks[0]
+    graded = GradeReport(exercise=exercise.id, passed=False, timeline=(), isolation="process", wall_s=0.1,
+                         scenario_s=0.0, stdout="\x1b[31mred\x00\n", stderr="\x07bell\n", items=(
+                             ItemResult(item.id, item.description, False, "returned '\x1b\x00'", item.hint),))
+    report = ClassReport(exercise, (LearnerResult("eve\x01", tmp_path / "eve.py", graded),), 0.1, 1)
+    junit = tmp_path / "class.xml"
+    junit.write_bytes(junit_xml(report))
+    (eve,) = junitparser.JUnitXml.fromfile(str(junit))
+    assert eve.name == "eve\\x01"
+    (case,) = eve
+    assert case.result[0].message == "returned '\\x1b\\x00'"
+    assert eve._elem.find("system-out").text == "\\x1b[31mred\\x00"
