@@ -83,7 +83,7 @@ def test_crashes_timeouts_and_broken_grading_never_stop_the_rest(exercise, klass
     assert [r.learner for r in report.results] == ["ann", "bob", "cat", "dan", "eve", "fay", "gus"]
     assert by_name["ann"].passed and by_name["cat"].passed
     assert not by_name["bob"].passed and by_name["bob"].report is not None
-    assert by_name["eve"].report.timed_out
+    assert by_name["eve"].report.timed_out or by_name["eve"].report.limit_hit  # wall or scenario time ran out
     assert by_name["fay"].report.exit_code == 3
     assert by_name["gus"].error == "the grader itself could not run"
     assert by_name["dan"].error == "grading failed: RuntimeError: an unforeseen bug"
