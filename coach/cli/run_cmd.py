@@ -7,8 +7,8 @@ import json
 import sys
 from pathlib import Path
 
-from coach.clock import ScenarioClock
 from coach.sandbox import SandboxRequest, SandboxResult, run_sandboxed
+from coach.scenario_time import VirtualClock
 
 DEFAULT_SCENARIO = "healthy"
 
@@ -25,6 +25,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help=f"stub scenario: a bundled name or a scenario TOML file (default: {DEFAULT_SCENARIO})")
     p.add_argument("--timeout", type=float, default=10.0, metavar="S",
                    help="wall-clock seconds before the program is stopped (default: 10)")
+    p.add_argument("--seed", type=int, default=1, metavar="N",
+                   help="seed for the program's randomness (random, os.urandom); the same seed replays the run")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the output and summary")
     p.set_defaults(handler=run_run)
 
@@ -44,11 +46,15 @@ def run_run(args: argparse.Namespace) -> int:
     except ScenarioError as exc:
         print(f"coach run: {exc.errors[0] if exc.errors else exc}", file=sys.stderr)
         return 2
-    clock = ScenarioClock(speed=scenario.speed or 1.0)
-    with StubThread(scenario, clock) as stub:
-        request = SandboxRequest(file=args.file, entry=None, clock=clock, stub=stub, timeout_s=args.timeout)
-        result = run_sandboxed(request)
-        requests = len(stub.journal.entries())
+    clock = VirtualClock()
+    try:
+        with StubThread(scenario, clock) as stub:
+            request = SandboxRequest(file=args.file, entry=None, clock=clock, stub=stub, timeout_s=args.timeout,
+                                     seed=args.seed)
+            result = run_sandboxed(request)
+            requests = len(stub.journal.entries())
+    finally:
+        clock.close()
     if args.json:
         print(json.dumps(_json_summary(result, requests), indent=2))
     else:
@@ -67,6 +73,7 @@ def _json_summary(result: SandboxResult, requests: int) -> dict[str, object]:
         "wall_s": result.wall_s,
         "scenario_s": result.scenario_s,
         "requests": requests,
+        "seed": result.seed,
     }
 
 

@@ -47,6 +47,8 @@ class GradeReport:
     stderr: str = ""
     limits: dict[str, int] = field(default_factory=dict)
     """The scenario's rate limits (requests/input/output per minute), for the timeline's limit line."""
+    seed: int = 0
+    """The seed the program's randomness ran with: `coach grade --seed N` replays it."""
 
     @property
     def failed_items(self) -> tuple[ItemResult, ...]:
@@ -69,4 +71,5 @@ class GradeReport:
             "exit_code": self.exit_code,
             "timed_out": self.timed_out,
             "limit_hit": self.limit_hit,
+            "seed": self.seed,
         }

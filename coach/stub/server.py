@@ -18,6 +18,7 @@ from typing import Any
 from aiohttp import web
 
 from coach.clock import ScenarioClock
+from coach.scenario_time import VirtualClock
 from coach.stub.cache import CacheOutcome, PromptCache, min_cacheable_tokens
 from coach.stub.faults import FaultPlan, RequestFacts
 from coach.stub.journal import Journal, JournalEntry
@@ -74,7 +75,7 @@ class _Answer:
 
 
 class StubServer:
-    def __init__(self, scenario: Scenario, clock: ScenarioClock, journal: Journal) -> None:
+    def __init__(self, scenario: Scenario, clock: ScenarioClock | VirtualClock, journal: Journal) -> None:
         self.scenario = scenario
         self.clock = clock
         self.journal = journal
@@ -331,13 +332,8 @@ class StubServer:
         return self._finish_error(entry, status, error_type, body, headers)
 
     async def _stall(self, request: web.Request, fault: Fault) -> None:
-        """Say nothing for `seconds` (scenario time), or until the client hangs up."""
-        deadline = self.clock.now() + (fault.seconds if fault.seconds is not None else STALL_DEFAULT_S)
-        while self.clock.now() < deadline:
-            transport = request.transport
-            if transport is None or transport.is_closing():
-                return
-            await asyncio.sleep(min(0.05, self.clock.to_wall(deadline - self.clock.now())))
+        """Say nothing for `seconds` (scenario time); a client that hangs up cancels this handler."""
+        await self.clock.asleep(fault.seconds if fault.seconds is not None else STALL_DEFAULT_S)
 
     def _answer(self, parsed: ParsedRequest, fault: Fault | None = None) -> _Answer:
         assert parsed.max_tokens is not None
