@@ -60,12 +60,14 @@ class RunEvidence:
         """When a record of `result.log_records` was logged, in journal (scenario) seconds; None if unknown.
 
         The sandbox runs `time.time()` on the scenario clock, so `created` is the scenario's Unix
-        time and minus the clock's epoch it lines up with `arrived_s` and `finished_s`.
+        time and minus the clock's epoch it lines up with `arrived_s` and `finished_s`. A Unix time
+        as a float keeps about a quarter of a microsecond, so the difference is rounded to the microsecond:
+        a record logged the instant an answer arrived is at that answer's time, not a hair after it.
         """
         created = record.get("created") if isinstance(record, dict) else None
         if self.clock is None or isinstance(created, bool) or not isinstance(created, int | float):
             return None
-        return float(created) - self.clock.epoch
+        return round(float(created) - self.clock.epoch, 6)
 
     @property
     def returned(self) -> Any:
