@@ -50,6 +50,20 @@ class GradeReport:
     seed: int = 0
     """The seed the program's randomness ran with: `coach grade --seed N` replays it."""
 
+    def replay_key(self) -> dict[str, Any]:
+        """What must come out the same every time a file is graded with the same seed, on any machine load.
+
+        Request ids are left out (the API's never repeat, nor do the stub's); so is wall time.
+        """
+        return {
+            "items": [(i.id, i.passed, i.evidence) for i in self.items],
+            "requests": len(self.timeline),
+            "journal": [(p.arrived_s, p.finished_s, p.status, p.retry_count, p.stream_end) for p in self.timeline],
+            "scenario_s": self.scenario_s,
+            "exit_code": self.exit_code,
+            "limit_hit": self.limit_hit,
+        }
+
     @property
     def failed_items(self) -> tuple[ItemResult, ...]:
         return tuple(item for item in self.items if not item.passed)

@@ -26,6 +26,7 @@ import itertools
 import math
 import mmap
 import os
+import select
 import selectors
 import socket
 import stat
@@ -143,7 +144,7 @@ class VirtualClock:
             heapq.heappop(timers)
         candidates = [timers[0][0]] if timers else []
         if self._session is not None:
-            candidates.extend(d for d in self._session.deadlines.values() if d is not None)
+            candidates.extend(self._session.live_deadlines())
         return min(candidates) if candidates else None
 
     def _advance(self, target_ns: int) -> None:
@@ -379,6 +380,19 @@ class ClockSession:
         self._wake_pipes[pid] = fd
         return True
 
+    def live_deadlines(self) -> list[int]:
+        """The deadlines of processes still alive: a process that ended closed its wake pipe's far end."""
+        live = []
+        for pid, deadline in self.deadlines.items():
+            if deadline is None:
+                continue
+            fd = self._wake_pipes.get(pid)
+            if fd is not None and _reader_gone(fd):
+                self.deadlines[pid] = None
+                continue
+            live.append(deadline)
+        return live
+
     def wake_due(self, now_ns: int) -> None:
         """Wake every process whose earliest deadline has come; it will say what it waits for next."""
         for pid, deadline in list(self.deadlines.items()):
@@ -394,6 +408,12 @@ class ClockSession:
             self.reason = reason
             with contextlib.suppress(OSError):
                 os.write(self._events_w, b"!")
+
+
+def _reader_gone(fd: int) -> bool:
+    poller = select.poll()
+    poller.register(fd, 0)
+    return any(events & (select.POLLERR | select.POLLHUP) for _, events in poller.poll(0))
 
 
 def _passed_fds(ancdata: list[tuple[int, int, bytes]]) -> list[int]:
