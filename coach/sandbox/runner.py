@@ -196,7 +196,7 @@ def _run(request: SandboxRequest, level: isolation.Level, spec: dict[str, Any], 
     try:
         started = (pool.start(spec, session.child_fds()) if pool is not None
                    else _start_cold(level, spec, session.child_fds()))
-        session.attach(started.pid, (started.stdout, started.stderr))
+        session.attach((started.stdout, started.stderr))
         return _supervise(request, level, spec, started, session, started_at)
     finally:
         session.close()
@@ -226,7 +226,7 @@ def _supervise(request: SandboxRequest, level: isolation.Level, spec: dict[str, 
                 if exit_code is not None:
                     exited_at = now
                     scenario_end = request.clock.now()  # time cannot move once the program is gone
-            open_streams = [k for k in selector.get_map().values() if k.data is not None]
+            open_streams = [k for k in selector.get_map().values() if k.data is not None and k.data is not _CLOCK]
             if exit_code is not None and (not open_streams or now - (exited_at or now) > 0.5):
                 break
             if killed_for is None and now > deadline:

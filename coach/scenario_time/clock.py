@@ -48,10 +48,11 @@ DEADLOCK_GRACE_S = 0.25
 (a wait the clock cannot see, such as a raw `Lock.acquire(timeout=)`, gets that long to end)."""
 SCENARIO_LIMIT_S = 86_400.0
 """Scenario seconds a run may last: a program that sleeps in a loop forever ends here, not at the wall limit."""
-_POLL_MIN_S, _POLL_MAX_S = 20e-6, 1e-3
+_POLL_MIN_S, _POLL_MAX_S = 20e-6, 2e-4
 _F_SEAL_FUTURE_WRITE = 0x0010
 _MAX_WAKE_PIPES = 64
 _CHANNEL = object()
+_CREDENTIALS = struct.Struct("iII")  # struct ucred: pid, uid, gid
 
 
 class VirtualClock:
@@ -258,6 +259,8 @@ class ClockSession:
     def __post_init__(self) -> None:
         self._channel, self._program_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self._channel.setblocking(False)
+        # The kernel stamps every message with its sender's pid (as this namespace sees it).
+        self._channel.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
         self._events_r, self._events_w = os.pipe2(os.O_CLOEXEC | os.O_NONBLOCK)
 
     # -- the runner's side (any thread) --------------------------------------------------------
@@ -271,15 +274,20 @@ class ClockSession:
         """Readable when the clock stops the run (see `reason`)."""
         return self._events_r
 
-    def attach(self, root_pid: int, output_fds: tuple[int, ...] = ()) -> None:
-        """Start watching the run rooted at `root_pid` (its host pid); returns once the loop knows."""
+    def attach(self, output_fds: tuple[int, ...] = ()) -> None:
+        """Start listening to the started harness; returns once the loop does.
+
+        The processes to watch introduce themselves on the channel (the learner process first, before
+        any learner code runs); until then time stands still. `output_fds` are the runner's ends of the
+        program's stdout and stderr, which must be read empty before time may move.
+        """
         loop = self.clock._loop
         assert loop is not None
         self._output_fds = output_fds
         if self._program_end is not None:
             self._program_end.close()  # the harness has its copy now
             self._program_end = None
-        loop.call_soon_threadsafe(self._attach_in_loop, root_pid)
+        loop.call_soon_threadsafe(self._attach_in_loop)
         self._attached.wait(5.0)
 
     def close(self) -> None:
@@ -319,10 +327,8 @@ class ClockSession:
 
     # -- the loop's side -----------------------------------------------------------------------
 
-    def _attach_in_loop(self, root_pid: int) -> None:
+    def _attach_in_loop(self) -> None:
         try:
-            if ProgramThreads.supported():
-                self.threads = ProgramThreads(root_pid)
             self.started_ns = self.clock._now_ns
             assert self.clock._selector is not None and self._channel is not None
             self.clock._selector.register(self._channel, selectors.EVENT_READ, _CHANNEL)
@@ -346,7 +352,8 @@ class ClockSession:
         fds = array.array("i")
         while True:
             try:
-                data, ancdata, _, _ = self._channel.recvmsg(wire.MAX_MESSAGE, socket.CMSG_SPACE(4 * fds.itemsize))
+                data, ancdata, _, _ = self._channel.recvmsg(
+                    wire.MAX_MESSAGE, socket.CMSG_SPACE(4 * fds.itemsize) + socket.CMSG_SPACE(_CREDENTIALS.size))
             except (BlockingIOError, InterruptedError):
                 return
             except OSError:
@@ -354,14 +361,19 @@ class ClockSession:
             if not data:
                 return
             passed = _passed_fds(ancdata)
-            if len(data) == wire.DEADLINE.size and data[:1] == b"D":
-                _, pid, deadline = wire.DEADLINE.unpack(data)
-                if pid in self.deadlines or len(self.deadlines) < _MAX_WAKE_PIPES:
+            pid = _sender_pid(ancdata)
+            if pid is None:
+                pass
+            elif len(data) == wire.DEADLINE.size and data[:1] == b"D":
+                _, deadline = wire.DEADLINE.unpack(data)
+                if pid in self._wake_pipes:
                     self.deadlines[pid] = None if deadline < 0 else deadline
-            elif len(data) == wire.WAKE_PIPE.size and data[:1] == b"P" and len(passed) == 1:
-                _, pid = wire.WAKE_PIPE.unpack(data)
-                if self._adopt_wake_pipe(pid, passed[0]):
-                    passed = []
+            elif data == wire.WAKE_PIPE and len(passed) == 1 and self._adopt_wake_pipe(pid, passed[0]):
+                passed = []
+                if self.threads is None and ProgramThreads.supported():
+                    self.threads = ProgramThreads()
+                if self.threads is not None:
+                    self.threads.add_root(pid)
             for fd in passed:
                 _close(fd)
 
@@ -414,6 +426,13 @@ def _reader_gone(fd: int) -> bool:
     poller = select.poll()
     poller.register(fd, 0)
     return any(events & (select.POLLERR | select.POLLHUP) for _, events in poller.poll(0))
+
+
+def _sender_pid(ancdata: list[tuple[int, int, bytes]]) -> int | None:
+    for level, kind, payload in ancdata:
+        if level == socket.SOL_SOCKET and kind == socket.SCM_CREDENTIALS and len(payload) >= _CREDENTIALS.size:
+            return _CREDENTIALS.unpack_from(payload)[0]
+    return None
 
 
 def _passed_fds(ancdata: list[tuple[int, int, bytes]]) -> list[int]:

@@ -27,25 +27,40 @@ class _Task:
 
 @dataclass
 class ProgramThreads:
-    """The threads of a process tree, read from `/proc`; `quiescent()` answers for all of them."""
+    """The threads of the program's processes, read from `/proc`; `quiescent()` answers for all of them.
 
-    root_pid: int
+    The roots are the processes that run learner code (each tells the clock it exists; the kernel
+    names it); their descendants are found by walking `/proc/<pid>/task/<tid>/children`.
+    """
+
+    roots: set[int] = field(default_factory=set)
     _tasks: dict[tuple[int, int], _Task] = field(default_factory=dict)
+    _baseline: dict[tuple[int, int], bytes] | None = None
 
     @staticmethod
     def supported() -> bool:
         return os.path.exists(f"/proc/{os.getpid()}/task/{os.getpid()}/schedstat")
 
-    def quiescent(self) -> bool:
-        """True when every thread of every process in the tree is blocked, and stayed so meanwhile."""
-        first = self._snapshot(rescan=True)
-        if first is None:
-            return False
-        second = self._snapshot(rescan=False)
-        return bool(first) and first == second  # no threads at all: the program is gone, not waiting
+    def add_root(self, pid: int) -> None:
+        self.roots.add(pid)
+        self._baseline = None
 
-    def alive(self) -> bool:
-        return os.path.exists(f"/proc/{self.root_pid}")
+    def quiescent(self) -> bool:
+        """True when every thread of every process is blocked, and has been since the last full scan.
+
+        The full scan (new threads, new processes) is repeated only when a known thread ran: nothing
+        that stayed asleep can have started anything.
+        """
+        now = self._snapshot()
+        if now is None:
+            return False
+        if now != self._baseline:
+            self._rescan()
+            self._baseline = self._snapshot()
+            if not self._baseline:
+                return False
+            now = self._snapshot()
+        return bool(now) and now == self._baseline  # no threads at all: the program is gone, not waiting
 
     def close(self) -> None:
         for task in self._tasks.values():
@@ -53,10 +68,8 @@ class ProgramThreads:
             _close(task.schedstat)
         self._tasks.clear()
 
-    def _snapshot(self, *, rescan: bool) -> dict[tuple[int, int], bytes] | None:
+    def _snapshot(self) -> dict[tuple[int, int], bytes] | None:
         """{(pid, tid): run counters} when every live thread is asleep; None when one is not."""
-        if rescan:
-            self._rescan()
         seen: dict[tuple[int, int], bytes] = {}
         for key, task in list(self._tasks.items()):
             try:
@@ -64,7 +77,8 @@ class ProgramThreads:
                 counters = os.pread(task.schedstat, 128, 0)
             except OSError:
                 continue  # the thread ended: it cannot run any more
-            state = stat[stat.rfind(b")") + 2: stat.rfind(b")") + 3]
+            end = stat.rfind(b")")
+            state = stat[end + 2: end + 3]
             if state in (b"Z", b"X", b"x"):
                 continue
             if state != b"S":
@@ -74,9 +88,13 @@ class ProgramThreads:
 
     def _rescan(self) -> None:
         found: set[tuple[int, int]] = set()
-        pending = [self.root_pid]
+        pending = list(self.roots)
+        visited: set[int] = set()
         while pending:
             pid = pending.pop()
+            if pid in visited:
+                continue
+            visited.add(pid)
             try:
                 tids = [int(t) for t in os.listdir(f"/proc/{pid}/task")]
             except (OSError, ValueError):
