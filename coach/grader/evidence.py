@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from coach.curriculum.model import Exercise
+from coach.grader.report import CLOCK_STOPS
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,8 @@ class RunEvidence:
         r = self.result
         if r.timed_out:
             return "the program ran out of time"
+        if r.limit_hit in CLOCK_STOPS:
+            return f"the program {CLOCK_STOPS[r.limit_hit]}"
         if r.limit_hit:
             return f"the program hit the sandbox's {r.limit_hit} limit"
         if r.return_error:

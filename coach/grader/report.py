@@ -5,6 +5,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+CLOCK_STOPS = {
+    "deadlock": "deadlocked: every thread was waiting and nothing could wake it",
+    "scenario_time": "stopped after a day of scenario time: the program went on waiting forever",
+}
+"""Why the scenario clock stopped a run, in the words the report and the evidence use."""
+
 
 @dataclass(frozen=True)
 class ItemResult:
