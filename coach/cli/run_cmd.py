@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from coach.grader.report import CLOCK_STOPS
 from coach.sandbox import SandboxRequest, SandboxResult, run_sandboxed
 from coach.scenario_time import VirtualClock
 
@@ -90,7 +91,8 @@ def _print_text(result: SandboxResult, requests: int, scenario: str) -> None:
         status += f" (stopped after {result.wall_s:.1f} s)"
     print("── coach run " + "─" * 40)
     print(f"status     {status}")
-    print(f"limit hit  {result.limit_hit or 'none'}")
+    print(f"limit hit  {result.limit_hit or 'none'}"
+          + (f" (the program {CLOCK_STOPS[result.limit_hit]})" if result.limit_hit in CLOCK_STOPS else ""))
     print(f"isolation  {result.isolation}")
     print(f"scenario   {scenario}: {result.scenario_s:.2f} scenario s in {result.wall_s:.2f} wall s")
     print(f"requests   {requests} seen by the stub")
