@@ -9,7 +9,7 @@ from pathlib import Path
 
 from coach.grader.report import CLOCK_STOPS
 from coach.sandbox import SandboxRequest, SandboxResult, run_sandboxed
-from coach.scenario_time import VirtualClock
+from coach.scenario_time import VirtualClock, VirtualTimeUnavailable
 
 DEFAULT_SCENARIO = "healthy"
 
@@ -47,7 +47,11 @@ def run_run(args: argparse.Namespace) -> int:
     except ScenarioError as exc:
         print(f"coach run: {exc.errors[0] if exc.errors else exc}", file=sys.stderr)
         return 2
-    clock = VirtualClock()
+    try:
+        clock = VirtualClock()
+    except VirtualTimeUnavailable as exc:
+        print(f"coach run: {exc}", file=sys.stderr)
+        return 2
     try:
         with StubThread(scenario, clock) as stub:
             request = SandboxRequest(file=args.file, entry=None, clock=clock, stub=stub, timeout_s=args.timeout,

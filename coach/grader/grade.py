@@ -18,7 +18,7 @@ from coach.curriculum.model import CheckItem, Exercise
 from coach.grader.checks import Verdict, get_check
 from coach.grader.evidence import RunEvidence
 from coach.grader.report import GradeReport, ItemResult, TimelinePoint
-from coach.scenario_time import VirtualClock
+from coach.scenario_time import VirtualClock, VirtualTimeUnavailable
 
 DEFAULT_SEED = 1
 """The seed a grade runs with unless told otherwise: the same file gets the same run every time."""
@@ -61,7 +61,10 @@ def grade_exercise(
     except ScenarioError as exc:
         raise GradeError("\n".join(str(e) for e in exc.errors)) from exc
 
-    clock = VirtualClock()
+    try:
+        clock = VirtualClock()
+    except VirtualTimeUnavailable as exc:
+        raise GradeError(str(exc)) from exc
     started = time.monotonic()
     try:
         with StubThread(scenario, clock) as stub:

@@ -6,6 +6,6 @@ program is blocked and the stub has nothing left to do. `coach.sandbox.clockpatc
 program's side. docs/sandbox.md ("Scenario time") explains the model and its limits.
 """
 
-from coach.scenario_time.clock import EPOCH, ClockSession, VirtualClock
+from coach.scenario_time.clock import EPOCH, ClockSession, VirtualClock, VirtualTimeUnavailable
 
-__all__ = ["EPOCH", "ClockSession", "VirtualClock"]
+__all__ = ["EPOCH", "ClockSession", "VirtualClock", "VirtualTimeUnavailable"]

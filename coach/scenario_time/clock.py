@@ -55,10 +55,18 @@ _CHANNEL = object()
 _CREDENTIALS = struct.Struct("iII")  # struct ucred: pid, uid, gid
 
 
+class VirtualTimeUnavailable(RuntimeError):
+    """This system lacks what virtual time needs (Linux's /proc schedstat and memfd)."""
+
+
 class VirtualClock:
     """Scenario time for one grade: `now()`, `wall_time()` and `asleep()` for the stub, sessions for runs."""
 
     def __init__(self, epoch: float = EPOCH, limit_s: float = SCENARIO_LIMIT_S) -> None:
+        if not hasattr(os, "memfd_create") or not ProgramThreads.supported():
+            raise VirtualTimeUnavailable(
+                "grading needs virtual scenario time, which needs Linux (/proc/<pid>/task/*/schedstat and memfd); "
+                "this system has neither, see docs/sandbox.md")
         self.epoch = epoch
         self.limit_ns = int(limit_s * 1e9)
         self._now_ns = 0
