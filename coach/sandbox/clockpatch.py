@@ -6,13 +6,13 @@ argument, and `datetime.now/utcnow/today`. Every timed wait becomes an untimed w
 the grader is told about, and the grader wakes the process when scenario time reaches it:
 `time.sleep`, `threading` (Condition.wait, and so Event, Semaphore, Barrier, Timer and
 `queue.Queue`; `Thread.join`), the asyncio loop's selector, and socket timeouts (`settimeout`,
-`create_connection(timeout=)`, `setdefaulttimeout`). A listener thread per process reads the
+`create_connection(timeout=)`, `setdefaulttimeout`) and `select.select`. A listener thread per process reads the
 grader's wake-ups; nothing here can move the time, only wait for it.
 
 Randomness is seeded from the grade's seed: `random`, new `random.Random()` instances, and
 `os.urandom` (so `secrets`, `SystemRandom` and `uuid.uuid4`), since a grade must replay exactly
 and nothing inside the sandbox needs real secrecy. The limits (C code reading the host clock,
-`select.select` and raw `Lock.acquire` with a timeout) are in docs/sandbox.md.
+`select.poll` and raw `Lock.acquire` with a timeout) are in docs/sandbox.md.
 """
 
 from __future__ import annotations
@@ -152,6 +152,7 @@ def install(page_fd: int, channel_fd: int, epoch: float, seed: int) -> ProgramCl
     _patch_threading(clock)
     _patch_asyncio(clock)
     _patch_sockets(clock)
+    _patch_select(clock)
     _patch_datetime(clock.wall)
     _seed_randomness(seed)
     return clock
@@ -375,6 +376,39 @@ def _patch_asyncio(clock: ProgramClock) -> None:
             return asyncio.SelectorEventLoop(ScenarioSelector())
 
     asyncio.set_event_loop_policy(ScenarioLoopPolicy())
+
+
+def _patch_select(clock: ProgramClock) -> None:
+    """`select.select` with a timeout: untimed, plus this thread's wake pipe and a deadline."""
+    real_select = select.select
+    local = threading.local()
+
+    def scenario_select(rlist: Any, wlist: Any, xlist: Any, timeout: float | None = None) -> Any:
+        if timeout is None or timeout <= 0:
+            return real_select(rlist, wlist, xlist, timeout)
+        rlist, wlist, xlist = list(rlist), list(wlist), list(xlist)
+        ready = real_select(rlist, wlist, xlist, 0)
+        if any(ready):
+            return ready
+        fds = getattr(local, "pipe", None)
+        if fds is None:
+            fds = local.pipe = os.pipe2(os.O_CLOEXEC | os.O_NONBLOCK)
+        wake_r, wake_w = fds
+        deadline = clock.deadline_after(timeout)
+        timer = clock.register(deadline, lambda: _poke(wake_w))
+        try:
+            while True:
+                readable, writable, exceptional = real_select([*rlist, wake_r], wlist, xlist)
+                if wake_r in readable:
+                    _drain(wake_r)
+                    readable = [r for r in readable if r is not wake_r and r != wake_r]
+                if readable or writable or exceptional or clock.now_ns() >= deadline:
+                    return readable, writable, exceptional
+        finally:
+            clock.cancel(timer)
+
+    select.select = scenario_select
+    os.register_at_fork(after_in_child=lambda: local.__dict__.clear())
 
 
 def _drain(fd: int) -> None:

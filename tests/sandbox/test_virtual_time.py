@@ -84,9 +84,13 @@ def test_timed_waits_end_at_their_deadline_in_scenario_time(level, run):
             except TimeoutError:
                 return time.monotonic() - start
         out.append(asyncio.run(main()))
+        import select, socket
+        a, b = socket.socketpair()
+        out.append(select.select([a], [], [], 4) == ([], [], []))
+        out.append(time.monotonic() - start)
         print(out)
     """)
-    assert result.stdout.strip() == "[7.0, False, 10.0, 15.0, 17.0]", result.stderr
+    assert result.stdout.strip() == "[7.0, False, 10.0, 15.0, 17.0, True, 21.0]", result.stderr
 
 
 @pytest.fixture
