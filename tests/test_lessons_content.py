@@ -15,8 +15,8 @@ from coach.curriculum import Lesson, load_curriculum
 SEED = Path("/work/shared/seed/000_fa26f2fb143d35a7.txt")
 LESSON_IDS = ["rate-limits", "budgets", "streaming", "observability"]
 COPY_RUN = 8  # words in a row shared with the seed that count as copying
-OFFICIAL_SOURCES = ("https://docs.claude.com/", "https://docs.anthropic.com/",
-                    "https://github.com/anthropics/anthropic-sdk-python")
+OFFICIAL_SOURCES = ("https://platform.claude.com/docs/en/", "https://github.com/anthropics/anthropic-sdk-python")
+"""Where the official pages live now; docs.claude.com and docs.anthropic.com are older homes of the same pages."""
 
 
 @pytest.fixture(scope="module")
@@ -183,9 +183,9 @@ def test_budgets_code_examples_use_table_prices(lessons, prices):
 
 def test_budgets_quoted_sonnet_prices_match_the_table(lessons, prices):
     text = lesson_text(lessons["budgets"])
-    quoted = re.findall(r"Claude Sonnet 4\.6 charges \$(\d+(?:\.\d+)?) per million input tokens and "
+    quoted = re.findall(r"Claude Sonnet 5\.5 charges \$(\d+(?:\.\d+)?) per million input tokens and "
                         r"\$(\d+(?:\.\d+)?) per million output tokens", text)
-    row = prices.models["claude-sonnet-4-6"]
+    row = prices.models["claude-sonnet-5-5"]
     assert quoted == [(f"{row.input:g}", f"{row.output:g}")]
     assert row.output == 5 * row.input
 
@@ -193,7 +193,7 @@ def test_budgets_quoted_sonnet_prices_match_the_table(lessons, prices):
 def test_budgets_worked_example_totals_come_from_the_table(lessons, prices):
     """10,000 requests a day, 8,000-token prefix, 500 other input tokens, 400 output, 300 cache writes."""
     text = lesson_text(lessons["budgets"])
-    model, requests, prefix, other, answer, writes = "claude-sonnet-4-6", 10_000, 8_000, 500, 400, 300
+    model, requests, prefix, other, answer, writes = "claude-sonnet-5-5", 10_000, 8_000, 500, 400, 300
     uncached = prices.cost({"input_tokens": requests * (prefix + other), "output_tokens": requests * answer}, model)
     cached = prices.cost({"input_tokens": requests * other, "output_tokens": requests * answer,
                           "cache_creation_input_tokens": writes * prefix,

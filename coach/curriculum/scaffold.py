@@ -52,7 +52,7 @@ def lesson_skeleton(lesson_id: str, title: str) -> dict[str, Any]:
         "order": 100,
         "summary": "One or two sentences: what the learner can do after this lesson.",
         "key_points": ["The one thing to remember from this lesson."],
-        "sources": [{"title": "Claude API documentation", "url": "https://docs.claude.com/en/api/overview"}],
+        "sources": [{"title": "Claude API documentation", "url": "https://platform.claude.com/docs/en/api/overview"}],
         "sections": [{
             "title": "First section",
             "body": "Markdown. Fenced code blocks are highlighted:\n\n```python\n"
