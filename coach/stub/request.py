@@ -10,6 +10,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from coach import catalogue
 from coach.stub.tokens import MESSAGE_OVERHEAD, REQUEST_OVERHEAD, block_tokens, canonical
 
 MAX_CACHE_BREAKPOINTS = 4
@@ -64,6 +65,9 @@ def parse_request(body: Any, *, count_only: bool = False) -> ParsedRequest:
     if not isinstance(model, str) or not model:
         raise invalid("model: Input should be a valid string")
     if not model.startswith("claude"):
+        raise Rejected(404, "not_found_error", f"model: {model}")
+    listed = catalogue.find(model)
+    if listed is not None and not listed.served:  # retired in the model catalogue: requests fail
         raise Rejected(404, "not_found_error", f"model: {model}")
     max_tokens = body.get("max_tokens")
     if not count_only:
