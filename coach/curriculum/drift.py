@@ -11,7 +11,8 @@ catalogue (coach/catalogue.py):
   in prose only ids that name a model family count, so a word like `claude-powered` is left alone.
 
 Prose outside code may name older models on purpose (a lesson about the model lifecycle), so a
-known id there is never flagged.
+known id there is never flagged. Code that must name an old id (an exercise about a retired model)
+says so on the line with `ALLOW_MARKER`; the id must still be in the catalogue.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ MODEL_ID = re.compile(r"(?<![\w.-])claude-[a-z0-9]+(?:-[a-z0-9]+)*(?:@\d{8}|\[\w
 """A model id as code spells it; prose words such as `claude-api` or `claude-code` are filtered below."""
 NOT_MODELS = frozenset({"claude-api", "claude-code", "claude-ai", "claude-sdk", "claude-platform", "claude-cli"})
 _FENCE = re.compile(r"^\s*(```|~~~)")
+ALLOW_MARKER = "coach-lint: old model on purpose"
+"""A comment on a line of code that names a legacy, deprecated or retired id deliberately."""
 
 Severity = Literal["warning", "error"]
 
@@ -71,8 +74,9 @@ def scan_lines(file: Path, lines: Iterable[str], *, all_code: bool,
         if _FENCE.match(line):
             in_fence = not in_fence
             continue
+        in_code = (all_code or in_fence) and ALLOW_MARKER not in line
         for match in MODEL_ID.finditer(line):
-            verdict = _judge(match.group(0), all_code or in_fence, table)
+            verdict = _judge(match.group(0), in_code, table)
             if verdict is not None:
                 findings.append(DriftFinding(file, number, match.group(0), *verdict))
     return findings

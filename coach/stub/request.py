@@ -56,6 +56,14 @@ class ParsedRequest:
     summary: dict[str, Any] = field(default_factory=dict)
 
 
+def retired(model: str) -> Rejected | None:
+    """The API's answer to a model the catalogue marks retired (requests to it fail), else None."""
+    listed = catalogue.find(model)
+    if listed is not None and not listed.served:
+        return Rejected(404, "not_found_error", f"model: {model}")
+    return None
+
+
 def parse_request(body: Any, *, count_only: bool = False) -> ParsedRequest:
     if not isinstance(body, dict):
         raise invalid("The request body must be a JSON object.")
@@ -65,9 +73,6 @@ def parse_request(body: Any, *, count_only: bool = False) -> ParsedRequest:
     if not isinstance(model, str) or not model:
         raise invalid("model: Input should be a valid string")
     if not model.startswith("claude"):
-        raise Rejected(404, "not_found_error", f"model: {model}")
-    listed = catalogue.find(model)
-    if listed is not None and not listed.served:  # retired in the model catalogue: requests fail
         raise Rejected(404, "not_found_error", f"model: {model}")
     max_tokens = body.get("max_tokens")
     if not count_only:

@@ -93,3 +93,12 @@ def test_a_new_exercise_starter_names_a_current_model(capsys):
     assert main(["lint", str(paths.user_lessons_dir())]) == 0
     assert "warning" not in capsys.readouterr().out
     assert f'"{catalogue.current("sonnet")[0].id}"' in starter.read_text(encoding="utf-8")
+
+
+def test_a_line_marked_as_naming_an_old_model_on_purpose_is_not_flagged():
+    assert scan('MODEL = "claude-sonnet-4-5"  # coach-lint: old model on purpose\n', all_code=True) == []
+
+
+def test_the_marker_does_not_excuse_an_unknown_id():
+    [finding] = scan('MODEL = "claude-sonnet-4-7"  # coach-lint: old model on purpose\n', all_code=True)
+    assert finding.severity == "error"

@@ -29,3 +29,9 @@ def test_a_retired_model_answers_404_not_found_naming_the_model(start_stub):
 def test_a_deprecated_model_is_still_served(start_stub):
     deprecated = next(m for m in TABLE if m.status == "deprecated")
     assert client(start_stub()).messages.create(model=deprecated.id, max_tokens=5, messages=HELLO).type == "message"
+
+
+def test_counting_tokens_for_a_retired_model_answers_404_too(start_stub):
+    retired = next(m for m in TABLE if m.status == "retired")
+    with pytest.raises(anthropic.NotFoundError):
+        client(start_stub(), max_retries=0).messages.count_tokens(model=retired.id, messages=HELLO)
