@@ -140,3 +140,11 @@ def test_a_successor_without_a_row_is_an_error(tmp_path):
     bad.write_text(text, encoding="utf-8")
     with pytest.raises(catalogue.CatalogueError, match=r"successor: no row for 'claude-fable-9'"):
         catalogue.load(bad)
+
+
+def test_the_cache_break_even_the_budgets_lesson_teaches_holds_for_every_current_model(table):
+    """5-minute: one read pays for the write. 1-hour: one read does not (2.0 + read > 2.0), two do."""
+    for row in table.current():
+        assert row.cache_write_5m + row.cache_read < 2 * row.input, row.id
+        assert row.cache_write_1h + row.cache_read > 2 * row.input, row.id
+        assert row.cache_write_1h + 2 * row.cache_read < 3 * row.input, row.id
