@@ -227,3 +227,13 @@ def test_authoring_guide_example_lesson_lints_clean(tmp_path):
     assert [str(error) for error in curriculum.errors] == []
     [loaded] = curriculum.lessons
     assert [exercise.id for exercise in loaded.exercises] == ["honour-retry-after"]
+
+
+def test_streaming_lessons_batch_price_example_comes_from_the_catalogue(lessons, prices):
+    """1,000 summaries of 2,000 input and 300 output tokens on Haiku 5.5, one by one and as a batch."""
+    row = prices.models["claude-haiku-5-5"]
+    single_in, single_out = 1000 * 2000 * row.input / 1e6, 1000 * 300 * row.output / 1e6
+    batch = 1000 * (2000 * row.batch_input + 300 * row.batch_output) / 1e6
+    text = " ".join(lesson_text(lessons["streaming"]).split())
+    assert (f"cost ${single_in:.2f} + ${single_out:.2f} = ${single_in + single_out:.2f} one by one and "
+            f"${batch:.3f} as a batch") in text
