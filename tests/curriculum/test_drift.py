@@ -102,3 +102,14 @@ def test_a_line_marked_as_naming_an_old_model_on_purpose_is_not_flagged():
 def test_the_marker_does_not_excuse_an_unknown_id():
     [finding] = scan('MODEL = "claude-sonnet-4-7"  # coach-lint: old model on purpose\n', all_code=True)
     assert finding.severity == "error"
+
+
+def test_a_broken_catalogue_in_the_user_folder_is_named_with_its_line_not_a_traceback(capsys):
+    override = paths.user_data_dir() / "models.toml"
+    override.parent.mkdir(parents=True, exist_ok=True)
+    override.write_text('as_of = "2026-12-03"\n[models.claude-x]\nname = "X"\nfamily = "opus"\nstatus = "sideways"\n',
+                        encoding="utf-8")
+    new_lesson("demo", "Demo", paths.user_lessons_dir())
+    assert main(["lint", str(paths.user_lessons_dir())]) == 2
+    err = capsys.readouterr().err
+    assert "models.toml:5: models.claude-x.status:" in err and "Traceback" not in err
