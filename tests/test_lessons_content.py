@@ -237,3 +237,14 @@ def test_streaming_lessons_batch_price_example_comes_from_the_catalogue(lessons,
     text = " ".join(lesson_text(lessons["streaming"]).split())
     assert (f"cost ${single_in:.2f} + ${single_out:.2f} = ${single_in + single_out:.2f} one by one and "
             f"${batch:.3f} as a batch") in text
+
+
+def test_the_lifecycle_section_names_the_catalogues_current_lineup_and_dates(lessons):
+    from coach import catalogue
+    table = catalogue.load(catalogue.BUNDLED_CATALOGUE)
+    public = [m for m in table.current() if m.family != "mythos"]
+    names = [m.name.removeprefix("Claude ") for m in public]
+    text = " ".join(lesson_text(lessons["observability"]).split())
+    assert f"the current lineup was Claude {', '.join(names[:-1])} and {names[-1]}" in text
+    assert f"retiring on {table.get('claude-opus-4-5').retirement}" in text
+    assert f"Sonnet 4.5 had retired on {table.get('claude-sonnet-4-5').retirement}" in text
