@@ -30,8 +30,8 @@ ONE_REQUEST = '''import anthropic
 
 def main() -> str:
     message = anthropic.Anthropic().messages.create(
-        model="claude-sonnet-4-6", max_tokens=64, messages=[{"role": "user", "content": "Hi"}])
-    return message.content[0].text
+        model="claude-sonnet-5-5", max_tokens=64, messages=[{"role": "user", "content": "Hi"}])
+    return "".join(b.text for b in message.content if b.type == "text")
 '''
 
 

@@ -8,7 +8,9 @@ import sys
 from pathlib import Path
 
 from coach import paths
-from coach.curriculum import load_curriculum
+from coach.curriculum import Curriculum, load_curriculum
+from coach.curriculum.drift import model_drift
+from coach.curriculum.load import default_lesson_dirs, lesson_files
 from coach.curriculum.model import display_path
 from coach.curriculum.scaffold import ScaffoldError, new_exercise, new_lesson
 
@@ -122,13 +124,27 @@ def run_lint(args: argparse.Namespace) -> int:
     curriculum = load_curriculum(targets)
     for error in curriculum.errors:
         print(error)
+    drift_errors = lint_model_drift(curriculum, targets)
     lessons = len(curriculum.lessons)
+    if drift_errors and not curriculum.errors:
+        print(f"\n{drift_errors} model error(s); {lessons} lesson(s) otherwise clean.")
+        return 1
     if curriculum.errors:
         files = len(curriculum.broken_files)
         print(f"\n{len(curriculum.errors)} error(s) in {files} file(s); {lessons} lesson(s) clean.")
         return 1
     print(f"{lessons} lesson(s) clean.")
     return 0
+
+
+def lint_model_drift(curriculum: Curriculum, targets: list[Path] | None) -> int:
+    """Print model drift in the linted lesson files and their starters; returns the number of errors."""
+    files = lesson_files(default_lesson_dirs() if targets is None else targets)
+    starters = [exercise.starter for lesson in curriculum.lessons for exercise in lesson.exercises]
+    findings = model_drift(files, starters)
+    for finding in findings:
+        print(finding)
+    return sum(finding.severity == "error" for finding in findings)
 
 
 def run_new_lesson(args: argparse.Namespace) -> int:

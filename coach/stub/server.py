@@ -24,7 +24,7 @@ from coach.stub.faults import FaultPlan, RequestFacts
 from coach.stub.journal import Journal, JournalEntry
 from coach.stub.keys import key_fingerprint
 from coach.stub.ratelimit import RateLimiter, model_class
-from coach.stub.request import ParsedRequest, Rejected, parse_request
+from coach.stub.request import ParsedRequest, Rejected, parse_request, retired
 from coach.stub.scenario import DEFAULT_MESSAGES, ERROR_TYPES, Fault, Scenario
 from coach.stub.tokens import answer_pieces, text_pieces
 
@@ -222,6 +222,8 @@ class StubServer:
             except Rejected as exc:
                 return self._error(entry, exc.status, exc.error_type, exc.message)
             _summarise(entry, parsed)
+            if (gone := retired(parsed.model)) is not None:
+                return self._error(entry, gone.status, gone.error_type, gone.message)
             headers = self._base_headers(self._next_id("req_"))
             entry.status = 200
             entry.response_headers = _journaled(headers)
@@ -259,6 +261,8 @@ class StubServer:
         except Rejected as exc:
             return self._error(entry, exc.status, exc.error_type, exc.message)
         _summarise(entry, parsed)
+        if (gone := retired(parsed.model)) is not None:  # journaled with its model, so a grader sees which
+            return self._error(entry, gone.status, gone.error_type, gone.message)
 
         self._messages_seen += 1
         fault = self.plan.choose(RequestFacts(self._messages_seen, entry.retry_count, fingerprint, parsed.stream,
