@@ -1,7 +1,8 @@
 """How long grading takes, per exercise, graded on its reference solution.
 
 Cold: a fresh `coach grade ID FILE --json` process each time, timed from process start to
-exit (interpreter, imports, stub, sandbox start with the SDK import, the run, the checklist).
+exit (interpreter, imports, stub, sandbox start with the SDK import, the run, the checklist),
+alternated with a bare `python -c "import anthropic"`; the ratio of their medians is the target.
 Warm: one `GradingSession` in this process, as the app and `coach grade --watch` use it;
 one grade to warm it up, then the median of the rest. A last row grades a one-request
 exercise (the test course's `first-call`, scenario `healthy`) warm, for the 300 ms target.
@@ -29,8 +30,8 @@ ONE_REQUEST = '''import anthropic
 
 def main() -> str:
     message = anthropic.Anthropic().messages.create(
-        model="claude-sonnet-4-6", max_tokens=64, messages=[{"role": "user", "content": "Hi"}])
-    return message.content[0].text
+        model="claude-sonnet-5-5", max_tokens=64, messages=[{"role": "user", "content": "Hi"}])
+    return "".join(b.text for b in message.content if b.type == "text")
 '''
 
 
@@ -52,13 +53,19 @@ def main() -> int:
         print("no exercise with a reference solution under tests/exercises/solutions/", file=sys.stderr)
         return 1
     print(f"load average {os.getloadavg()[0]:.1f}; {args.cold} cold and {args.warm} warm runs each\n")
-    print(f"{'exercise':<20} {'requests':>8} {'cold median s':>14} {'cold max s':>11} {'warm median ms':>15}")
+    print(f"{'exercise':<20} {'requests':>8} {'cold median s':>14} {'cold max s':>11} {'import median s':>15} "
+          f"{'cold/import':>11} {'warm median ms':>15}")
     with GradingSession() as session:
         for exercise in exercises:
             reference = SOLUTIONS / exercise.id / "reference.py"
             cold = []
             requests = 0
+            bare = []
             for _ in range(args.cold):
+                # The bare SDK import, alternated with each cold grade: the target is a ratio of the two.
+                started = time.perf_counter()
+                subprocess.run([sys.executable, "-c", "import anthropic"], check=True)
+                bare.append(time.perf_counter() - started)
                 started = time.perf_counter()
                 done = subprocess.run([sys.executable, "-m", "coach", "grade", exercise.id, str(reference), "--json"],
                                       capture_output=True, text=True)
@@ -78,8 +85,10 @@ def main() -> int:
                     return 1
             cold_median = f"{statistics.median(cold):.2f}" if cold else "-"
             cold_max = f"{max(cold):.2f}" if cold else "-"
+            bare_median = f"{statistics.median(bare):.2f}" if bare else "-"
+            ratio = f"{statistics.median(cold) / statistics.median(bare):.2f}x" if cold else "-"
             print(f"{exercise.id:<20} {requests or len(report.timeline):>8} {cold_median:>14} {cold_max:>11} "
-                  f"{statistics.median(warm) * 1000:>15.0f}")
+                  f"{bare_median:>15} {ratio:>11} {statistics.median(warm) * 1000:>15.0f}")
         one = load_curriculum([ONE_REQUEST_COURSE]).exercise("first-call")
         if one is not None and not args.exercises:
             file = Path(tempfile.mkdtemp(prefix="coach-bench-")) / "one_request.py"
@@ -93,7 +102,7 @@ def main() -> int:
             if not report.passed:
                 print("the one-request exercise did not pass warm")
                 return 1
-            print(f"{'one request (warm)':<20} {len(report.timeline):>8} {'':>14} {'':>11} "
+            print(f"{'one request (warm)':<20} {len(report.timeline):>8} {'':>14} {'':>11} {'':>15} {'':>11} "
                   f"{statistics.median(warm) * 1000:>15.0f}")
     return 0
 

@@ -36,7 +36,7 @@ requests_per_minute = 100000000
 input_tokens_per_minute = 1000000000
 output_tokens_per_minute = 1000000000
 """
-BODY = {"model": "claude-sonnet-4-6", "max_tokens": 100, "messages": [{"role": "user", "content": "Summarise."}]}
+BODY = {"model": "claude-sonnet-5-5", "max_tokens": 100, "messages": [{"role": "user", "content": "Summarise."}]}
 HEADERS = {"x-api-key": "bench", "anthropic-version": "2023-06-01", "content-type": "application/json"}
 
 

@@ -1,67 +1,35 @@
-"""What a request cost: one dated price table (coach/data/prices.toml) and the arithmetic on `usage`.
+"""What a request cost: the prices in the model catalogue (coach/data/models.toml) and the arithmetic on `usage`.
 
-The budgets lesson, the coach's own cost cap and the grader all price tokens here, so a price
-change is one edit in one TOML file. An instructor can override the bundled table by putting a
-file of the same shape at `<user data folder>/prices.toml`.
+The budgets lesson, the coach's own cost cap and the grader all price tokens here, and the prices
+themselves live in one place, the catalogue (coach/catalogue.py), beside each model's lifecycle and
+limits. An instructor replaces them with `<user data folder>/models.toml`.
 """
 
 from __future__ import annotations
 
-import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from coach import paths
-from coach.curriculum.locate import key_lines, line_of
-from coach.curriculum.model import LocatedError
-from coach.curriculum.schema import Field, check_table
+from coach import catalogue
+from coach.catalogue import CatalogueError as PriceTableError
+from coach.catalogue import UnknownModelError, base_model_id
 
-BUNDLED_PRICES = Path(__file__).resolve().parent / "data" / "prices.toml"
+BUNDLED_PRICES = catalogue.BUNDLED_CATALOGUE
+"""The prices are the catalogue's; there is no second price file."""
+PRICING_PAGE = "https://platform.claude.com/docs/en/about-claude/pricing"
 PER_TOKENS = 1_000_000
 """Prices are quoted per million tokens (MTok)."""
 
-_RATE = Field((int, float))
-MODEL_ROW = {
-    "name": Field(str),
-    "input": _RATE,
-    "output": _RATE,
-    "cache_write_5m": _RATE,
-    "cache_write_1h": _RATE,
-    "cache_read": _RATE,
-}
-PRICE_TABLE = {
-    "as_of": Field(str),
-    "source": Field(str),
-    "families": Field(dict),
-    "models": Field(dict),
-}
-FAMILIES = ("opus", "sonnet", "haiku")
-
-# Suffixes and prefixes that name the same model: a snapshot date, a cloud provider's spelling,
-# a context-window tag, the old `-latest` alias.
-_SNAPSHOT = re.compile(r"(-\d{8}|@\d{8}|-latest|-v\d+(:\d+)?|\[\w+\])+$")
-_PROVIDER_PREFIX = re.compile(r"^(anthropic\.|us\.|eu\.|apac\.|global\.)+")
-
-
-class PriceTableError(ValueError):
-    """The price file is broken; the message names file, line and key like lesson errors do."""
-
-    def __init__(self, errors: list[LocatedError]) -> None:
-        super().__init__("\n".join(str(error) for error in errors))
-        self.errors = errors
-
-
-class UnknownModelError(KeyError):
-    """No row and no family matches the model id, so its cost cannot be known."""
+__all__ = ["BUNDLED_PRICES", "PER_TOKENS", "ModelPrice", "PriceTable", "PriceTableError", "UnknownModelError",
+           "base_model_id", "cost", "load_prices", "prices_file"]
 
 
 @dataclass(frozen=True)
 class ModelPrice:
-    """One row of the table, USD per million tokens."""
+    """One model's prices, USD per million tokens; `long_prompt` is a dearer band above a prompt length."""
 
     id: str
     name: str
@@ -70,40 +38,47 @@ class ModelPrice:
     cache_write_5m: float
     cache_write_1h: float
     cache_read: float
+    batch_input: float
+    batch_output: float
+    long_prompt: ModelPrice | None = None
+    long_prompt_threshold: int | None = None
+
+    def for_prompt(self, prompt_tokens: int) -> ModelPrice:
+        """The band a request with this many prompt tokens (input + cache reads + writes) is billed at."""
+        if self.long_prompt is not None and self.long_prompt_threshold is not None \
+                and prompt_tokens > self.long_prompt_threshold:
+            return self.long_prompt
+        return self
 
 
 @dataclass(frozen=True)
 class PriceTable:
     as_of: str
-    """The day someone last checked these prices against the source (YYYY-MM-DD)."""
+    """The day someone last checked the catalogue against its sources (YYYY-MM-DD)."""
     source: str
     models: Mapping[str, ModelPrice]
     families: Mapping[str, str]
+    """Family -> the row that prices an id of that family the table does not list yet."""
     file: Path
+    _catalogue: catalogue.Catalogue
 
     def price_for(self, model: str) -> ModelPrice:
-        """The row for a model id, tolerating snapshot dates and provider spellings.
+        """The row for a model id, tolerating aliases, snapshot dates and provider spellings.
 
-        `claude-sonnet-4-5-20250929` and `anthropic.claude-sonnet-4-5-20250929-v1:0` both find
-        `claude-sonnet-4-5`; an id with no row of its own (a newer release) falls back to its
-        family's default row. The returned `id` says which row priced it.
+        `claude-haiku-4-5-20251001` and `anthropic.claude-haiku-4-5-20251001-v1:0` both find
+        `claude-haiku-4-5`; an id with no row of its own (a newer release) falls back to its
+        family's dearest current row. The returned `id` says which row priced it.
         """
-        base = base_model_id(model)
-        if base in self.models:
-            return self.models[base]
-        for family in FAMILIES:
-            if re.search(rf"(^|[-.]){family}([-.]|$)", base) and family in self.families:
-                return self.models[self.families[family]]
+        row = self._catalogue.find(model)
+        if row is not None and row.id in self.models:
+            return self.models[row.id]
+        family = self._catalogue.family_of(model)
+        if row is None and family in self.families:
+            return self.models[self.families[family]]
         raise UnknownModelError(f"no price for model '{model}' in {self.file} (as of {self.as_of})")
 
     def cost(self, usage: Any, model: str) -> float:
         return cost(usage, model, self)
-
-
-def base_model_id(model: str) -> str:
-    """`anthropic.claude-haiku-4-5-20251001-v1:0` -> `claude-haiku-4-5`."""
-    name = _PROVIDER_PREFIX.sub("", model.strip().lower())
-    return _SNAPSHOT.sub("", name)
 
 
 def _field(usage: Any, name: str) -> int:
@@ -116,62 +91,61 @@ def cost(usage: Any, model: str, table: PriceTable | None = None) -> float:
 
     Input, output, cache reads, and cache writes at the 5-minute or 1-hour rate: the
     `cache_creation` breakdown says which; without it every cache write is priced as 5-minute,
-    the default TTL.
+    the default TTL. A model with a long-prompt band bills every token of a long request at it.
     """
-    price = (table or load_prices()).price_for(model)
     breakdown = usage.get("cache_creation") if isinstance(usage, Mapping) else getattr(usage, "cache_creation", None)
     if breakdown is not None:
         written_5m = _field(breakdown, "ephemeral_5m_input_tokens")
         written_1h = _field(breakdown, "ephemeral_1h_input_tokens")
     else:
         written_5m, written_1h = _field(usage, "cache_creation_input_tokens"), 0
+    read = _field(usage, "cache_read_input_tokens")
+    fresh = _field(usage, "input_tokens")
+    price = (table or load_prices()).price_for(model).for_prompt(fresh + read + written_5m + written_1h)
     dollars_per_mtok = (
-        _field(usage, "input_tokens") * price.input
+        fresh * price.input
         + _field(usage, "output_tokens") * price.output
         + written_5m * price.cache_write_5m
         + written_1h * price.cache_write_1h
-        + _field(usage, "cache_read_input_tokens") * price.cache_read
+        + read * price.cache_read
     )
     return dollars_per_mtok / PER_TOKENS
 
 
 def prices_file() -> Path:
-    """The instructor's override when present, else the bundled table."""
-    override = paths.user_data_dir() / "prices.toml"
-    return override if override.is_file() else BUNDLED_PRICES
+    """The catalogue in use: the instructor's replacement when present, else the bundled one."""
+    return catalogue.catalogue_file()
 
 
 def load_prices(file: Path | None = None) -> PriceTable:
-    return _load(file or prices_file())
+    return _table(file or prices_file())
+
+
+def _price(row: catalogue.Model) -> ModelPrice:
+    long = None
+    if row.long_prompt is not None:
+        band = row.long_prompt
+        long = ModelPrice(id=row.id, name=f"{row.name} (prompts over {band.threshold_tokens:,} tokens)",
+                          input=band.input, output=band.output, cache_write_5m=band.cache_write_5m,
+                          cache_write_1h=band.cache_write_1h, cache_read=band.cache_read,
+                          batch_input=band.input / 2, batch_output=band.output / 2)
+    assert row.input is not None and row.output is not None and row.cache_write_5m is not None
+    assert row.cache_write_1h is not None and row.cache_read is not None
+    return ModelPrice(id=row.id, name=row.name, input=row.input, output=row.output,
+                      cache_write_5m=row.cache_write_5m, cache_write_1h=row.cache_write_1h,
+                      cache_read=row.cache_read, batch_input=row.batch_input or row.input / 2,
+                      batch_output=row.batch_output or row.output / 2, long_prompt=long,
+                      long_prompt_threshold=row.long_prompt.threshold_tokens if row.long_prompt else None)
 
 
 @cache
-def _load(file: Path) -> PriceTable:
-    text = file.read_text(encoding="utf-8")
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise PriceTableError([LocatedError(file, None, "", f"invalid TOML: {exc}")]) from exc
-    lines = key_lines(text)
-    problems = check_table(data, PRICE_TABLE, "")
-    if not problems:
-        for model_id, row in data["models"].items():
-            if not isinstance(row, dict):
-                problems.append((f"models.{model_id}", "expected a table"))
-                continue
-            problems += check_table(row, MODEL_ROW, f"models.{model_id}")
-            problems += [(f"models.{model_id}.{k}", "must not be negative")
-                         for k in MODEL_ROW if isinstance(row.get(k), int | float) and row[k] < 0]
-        for family, model_id in data["families"].items():
-            if family not in FAMILIES:
-                problems.append((f"families.{family}", f"unknown family; expected one of {', '.join(FAMILIES)}"))
-            elif model_id not in data["models"]:
-                problems.append((f"families.{family}", f"no row for '{model_id}' under [models]"))
-    if problems:
-        raise PriceTableError([LocatedError(file, line_of(lines, key), key, message) for key, message in problems])
-    models = {
-        model_id: ModelPrice(id=model_id, name=row["name"], **{k: float(row[k]) for k in MODEL_ROW if k != "name"})
-        for model_id, row in data["models"].items()
-    }
-    return PriceTable(as_of=data["as_of"], source=data["source"], models=models,
-                      families=dict(data["families"]), file=file)
+def _table(file: Path) -> PriceTable:
+    table = catalogue.load(file)
+    models = {row.id: _price(row) for row in table if row.input is not None}
+    families = {}
+    for family in catalogue.FAMILIES:
+        default = table.default_for_family(family)
+        if default is not None:
+            families[family] = default.id
+    return PriceTable(as_of=table.as_of.isoformat(), source=PRICING_PAGE, models=models, families=families,
+                      file=file, _catalogue=table)

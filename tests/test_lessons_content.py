@@ -15,8 +15,8 @@ from coach.curriculum import Lesson, load_curriculum
 SEED = Path("/work/shared/seed/000_fa26f2fb143d35a7.txt")
 LESSON_IDS = ["rate-limits", "budgets", "streaming", "observability"]
 COPY_RUN = 8  # words in a row shared with the seed that count as copying
-OFFICIAL_SOURCES = ("https://docs.claude.com/", "https://docs.anthropic.com/",
-                    "https://github.com/anthropics/anthropic-sdk-python")
+OFFICIAL_SOURCES = ("https://platform.claude.com/docs/en/", "https://github.com/anthropics/anthropic-sdk-python")
+"""Where the official pages live now; docs.claude.com and docs.anthropic.com are older homes of the same pages."""
 
 
 @pytest.fixture(scope="module")
@@ -183,9 +183,9 @@ def test_budgets_code_examples_use_table_prices(lessons, prices):
 
 def test_budgets_quoted_sonnet_prices_match_the_table(lessons, prices):
     text = lesson_text(lessons["budgets"])
-    quoted = re.findall(r"Claude Sonnet 4\.6 charges \$(\d+(?:\.\d+)?) per million input tokens and "
+    quoted = re.findall(r"Claude Sonnet 5\.5 charges \$(\d+(?:\.\d+)?) per million input tokens and "
                         r"\$(\d+(?:\.\d+)?) per million output tokens", text)
-    row = prices.models["claude-sonnet-4-6"]
+    row = prices.models["claude-sonnet-5-5"]
     assert quoted == [(f"{row.input:g}", f"{row.output:g}")]
     assert row.output == 5 * row.input
 
@@ -193,7 +193,7 @@ def test_budgets_quoted_sonnet_prices_match_the_table(lessons, prices):
 def test_budgets_worked_example_totals_come_from_the_table(lessons, prices):
     """10,000 requests a day, 8,000-token prefix, 500 other input tokens, 400 output, 300 cache writes."""
     text = lesson_text(lessons["budgets"])
-    model, requests, prefix, other, answer, writes = "claude-sonnet-4-6", 10_000, 8_000, 500, 400, 300
+    model, requests, prefix, other, answer, writes = "claude-sonnet-5-5", 10_000, 8_000, 500, 400, 300
     uncached = prices.cost({"input_tokens": requests * (prefix + other), "output_tokens": requests * answer}, model)
     cached = prices.cost({"input_tokens": requests * other, "output_tokens": requests * answer,
                           "cache_creation_input_tokens": writes * prefix,
@@ -227,3 +227,24 @@ def test_authoring_guide_example_lesson_lints_clean(tmp_path):
     assert [str(error) for error in curriculum.errors] == []
     [loaded] = curriculum.lessons
     assert [exercise.id for exercise in loaded.exercises] == ["honour-retry-after"]
+
+
+def test_streaming_lessons_batch_price_example_comes_from_the_catalogue(lessons, prices):
+    """1,000 summaries of 2,000 input and 300 output tokens on Haiku 5.5, one by one and as a batch."""
+    row = prices.models["claude-haiku-5-5"]
+    single_in, single_out = 1000 * 2000 * row.input / 1e6, 1000 * 300 * row.output / 1e6
+    batch = 1000 * (2000 * row.batch_input + 300 * row.batch_output) / 1e6
+    text = " ".join(lesson_text(lessons["streaming"]).split())
+    assert (f"cost ${single_in:.2f} + ${single_out:.2f} = ${single_in + single_out:.2f} one by one and "
+            f"${batch:.3f} as a batch") in text
+
+
+def test_the_lifecycle_section_names_the_catalogues_current_lineup_and_dates(lessons):
+    from coach import catalogue
+    table = catalogue.load(catalogue.BUNDLED_CATALOGUE)
+    public = [m for m in table.current() if m.family != "mythos"]
+    names = [m.name.removeprefix("Claude ") for m in public]
+    text = " ".join(lesson_text(lessons["observability"]).split())
+    assert f"the current lineup was Claude {', '.join(names[:-1])} and {names[-1]}" in text
+    assert f"retiring on {table.get('claude-opus-4-5').retirement}" in text
+    assert f"Sonnet 4.5 had retired on {table.get('claude-sonnet-4-5').retirement}" in text

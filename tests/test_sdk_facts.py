@@ -23,7 +23,7 @@ from anthropic import _base_client, _constants
 from anthropic.types.shared import EnforcedSpendLimitReachedError
 
 LESSONS = Path(__file__).resolve().parent.parent / "lessons"
-MODEL = "claude-sonnet-4-6"
+MODEL = "claude-sonnet-5-5"
 REQUEST = {"model": MODEL, "max_tokens": 64, "messages": [{"role": "user", "content": "hi"}]}
 
 
@@ -437,3 +437,99 @@ def test_usage_splits_cache_writes_by_ttl():
 def test_request_id_is_exposed_on_messages(sleeps):
     recorder = Recorder(lambda _: httpx2.Response(200, headers={"request-id": "req_abc"}, json=message_body()))
     assert client_for(recorder).messages.create(**REQUEST)._request_id == "req_abc"
+
+
+# --- facts added with the model catalogue (issue 16) --------------------------------------------
+
+def test_the_course_is_written_for_the_installed_sdk_release():
+    """Lesson 4 names the SDK release; an upgrade past it fails here until the lessons are re-checked."""
+    body = (LESSONS / "04-observability.toml").read_text(encoding="utf-8")
+    named = re.search(r"anthropic (\d+)\.(\d+)\*\*", body)
+    assert named is not None
+    assert tuple(anthropic.__version__.split(".")[:2]) == named.groups()
+
+
+def test_non_streaming_threshold_is_21333_tokens_under_the_default_timeout(sleeps):
+    recorder = Recorder(lambda _: httpx2.Response(200, json=message_body()))
+    client = client_for(recorder)
+    client.messages.create(**{**REQUEST, "max_tokens": 21_333})
+    with pytest.raises(ValueError, match="Streaming is required"):
+        client.messages.create(**{**REQUEST, "max_tokens": 21_334})
+
+
+def test_an_explicit_timeout_skips_the_ten_minute_check(sleeps):
+    recorder = Recorder(lambda _: httpx2.Response(200, json=message_body()))
+    client_for(recorder).messages.create(**{**REQUEST, "max_tokens": 64_000}, timeout=30.0)
+    client_for(recorder, timeout=30.0).messages.create(**{**REQUEST, "max_tokens": 64_000})
+    assert len(recorder.requests) == 2
+
+
+def test_iterating_a_stream_never_yields_ping_and_adds_the_sdks_own_text_events(sleeps):
+    recorder = Recorder(lambda _: httpx2.Response(200, headers=SSE_HEADERS, content=sse(*STREAM_START, *STREAM_END)))
+    with client_for(recorder).messages.stream(**REQUEST) as stream:
+        kinds = [event.type for event in stream]
+    assert "ping" not in kinds and "error" not in kinds
+    assert kinds.count("text") == 2 and kinds.count("content_block_delta") == 2
+    from anthropic.lib.streaming import _messages
+    source = Path(_messages.__file__).read_text(encoding="utf-8")
+    for synthetic in ("text", "input_json", "citation", "thinking", "signature"):
+        assert f'type="{synthetic}"' in source
+
+
+def test_a_stream_closed_before_message_start_fails_get_final_message_with_an_assertion(sleeps):
+    recorder = Recorder(lambda _: httpx2.Response(200, headers=SSE_HEADERS, content=sse(("ping", {"type": "ping"}))))
+    with client_for(recorder).messages.stream(**REQUEST) as stream:
+        assert "".join(stream.text_stream) == ""
+        with pytest.raises(AssertionError):
+            stream.get_final_message()
+
+
+@pytest.mark.parametrize(("code", "error_class"), [
+    ("contract_spend_limit_reached", "ContractSpendLimitReachedError"),
+    ("enforced_spend_limit_reached", "EnforcedSpendLimitReachedError"),
+    ("ramp_limit_exceeded", "RampLimitExceededError"),
+])
+def test_each_money_429_has_its_own_rate_limit_subclass(code, error_class, sleeps):
+    from anthropic.types import shared
+    recorder = always(429, body=error_body("rate_limit_error", code))
+    with pytest.raises(anthropic.RateLimitError) as raised:
+        client_for(recorder, max_retries=0).messages.create(**REQUEST)
+    assert type(raised.value) is getattr(shared, error_class)
+    assert raised.value.error_code == code
+
+
+def test_a_ramp_limit_429_is_retried_after_its_retry_after(sleeps):
+    recorder = always(429, headers={"retry-after": "7"}, body=error_body("rate_limit_error", "ramp_limit_exceeded"))
+    with pytest.raises(anthropic.RateLimitError):
+        client_for(recorder, max_retries=1).messages.create(**REQUEST)
+    assert (len(recorder.requests), sleeps) == (2, [7.0])
+
+
+def test_a_400_is_never_retried_so_a_self_set_spend_limit_is_met_once_per_call(sleeps):
+    body = error_body("invalid_request_error")
+    body["error"]["message"] = "You have reached your specified API usage limits."
+    recorder = Recorder(lambda _: httpx2.Response(400, json=body))
+    with pytest.raises(anthropic.BadRequestError):
+        client_for(recorder).messages.create(**REQUEST)
+    assert len(recorder.requests) == 1
+
+
+def test_the_sdk_sends_no_idempotency_key_on_messages(sleeps):
+    recorder = Recorder(lambda _: httpx2.Response(200, json=message_body()))
+    client = client_for(recorder)
+    client.messages.create(**REQUEST)
+    assert client._idempotency_header is None
+    assert not [h for h in recorder.requests[0].headers if "idempotency" in h.lower()]
+
+
+def test_a_deprecated_model_warns_with_its_end_of_life_date(sleeps):
+    recorder = Recorder(lambda _: httpx2.Response(200, json=message_body()))
+    with pytest.warns(DeprecationWarning, match="end-of-life on January 22nd, 2027"):
+        client_for(recorder).messages.create(**{**REQUEST, "model": "claude-opus-4-5"})
+
+
+def test_thinking_tokens_count_toward_max_tokens_per_the_sdks_own_docs():
+    from anthropic.types import thinking_config_param
+    doc = Path(thinking_config_param.__file__).read_text(encoding="utf-8")
+    assert "Thinking tokens count toward your `max_tokens` limit" in doc
+

@@ -58,3 +58,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except ValueError as exc:  # a broken model catalogue is an instructor's file: name it, no traceback
+        from coach.catalogue import CatalogueError
+
+        if not isinstance(exc, CatalogueError):
+            raise
+        print(f"coach: the model catalogue cannot be read:\n{exc}", file=sys.stderr)
+        return 2

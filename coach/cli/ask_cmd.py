@@ -21,7 +21,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--lesson", metavar="ID", help="the lesson to talk about (see `coach list`)")
     p.add_argument("--exercise", metavar="ID", help="the exercise you are on; your workspace code goes along")
     p.add_argument("--offline", action="store_true", help="use the offline coach even when a key is set")
-    p.add_argument("--model", help="the Claude model (default: the config file's, else claude-sonnet-4-6)")
+    p.add_argument("--model",
+                   help="the Claude model (default: the config file's, else a current Sonnet from the model catalogue)")
     p.add_argument("--cost-cap", type=float, metavar="USD", dest="hard_cap_usd",
                    help="stop before this session could cost more than USD (default: 2.00)")
     p.set_defaults(handler=run_ask)

@@ -50,7 +50,8 @@ def run_class(args: argparse.Namespace, exercise: Exercise, session: GradingSess
               file=sys.stderr)
         return 2
     with _ProgressBar(len(submissions), exercise.id) as bar:
-        report = grade_class(exercise, submissions, session.grade, jobs=args.jobs, on_result=bar.advance)
+        report = grade_class(exercise, submissions, lambda e, f: session.grade(e, f, seed=args.seed),
+                             jobs=args.jobs, on_result=bar.advance)
     try:
         if args.junit is not None:
             from coach.grader.classexport import junit_xml

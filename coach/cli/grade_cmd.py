@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from coach.cli import class_cmd
 from coach.curriculum import load_curriculum
 from coach.curriculum.model import Exercise, display_path
-from coach.grader.report import GradeReport
+from coach.grader.report import CLOCK_STOPS, GradeReport
 from coach.progress import ProgressError, ProgressStore
 from coach.workspace import open_workspace
 
@@ -32,6 +32,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="code to grade (default: your workspace copy of the exercise)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the checklist")
     p.add_argument("--watch", action="store_true", help="grade again every time FILE is saved (Ctrl-C stops)")
+    p.add_argument("--seed", type=int, default=None, metavar="N",
+                   help="seed the program's randomness with N (the report shows the seed each grade used); "
+                        "the same seed replays a grade exactly")
     class_cmd.add_arguments(p)
     p.set_defaults(handler=run_grade)
 
@@ -72,7 +75,7 @@ def _grade(args: argparse.Namespace, session: GradingSession) -> int:
 
     def once() -> int:
         try:
-            report = session.grade(exercise, file)
+            report = session.grade(exercise, file, seed=args.seed)
         except GradeError as exc:
             print(f"coach grade: {exc}", file=sys.stderr)
             return 2
@@ -130,7 +133,10 @@ def print_report(report: GradeReport, exercise: Exercise, file: Path) -> None:
     requests = len(report.timeline)
     limited = sum(1 for point in report.timeline if point.status == 429)
     print(f"{passed}/{len(report.items)} passed · {requests} request(s), {limited} rate-limited · "
-          f"{report.scenario_s:.1f} s scenario time in {report.wall_s:.2f} s · isolation: {report.isolation}")
+          f"{report.scenario_s:.1f} s scenario time in {report.wall_s:.2f} s · isolation: {report.isolation} · "
+          f"seed {report.seed}")
+    if report.limit_hit in CLOCK_STOPS:
+        print(f"the program {CLOCK_STOPS[report.limit_hit]}")
     if report.passed:
         print("All checks pass.")
     elif report.stderr.strip() and report.exit_code not in (0, None):

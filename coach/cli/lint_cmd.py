@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from coach import paths
-from coach.curriculum import LocatedError, load_curriculum
-from coach.curriculum.load import default_lesson_dirs
+from coach.curriculum import Curriculum, LocatedError, load_curriculum
+from coach.curriculum.load import default_lesson_dirs, lesson_files
 from coach.curriculum.model import display_path
 
 
@@ -71,6 +71,7 @@ def run_lint(args: argparse.Namespace) -> int:
     targets = sort_targets(args.paths) if args.paths else default_targets()
     errors: list[LocatedError] = []
     lessons = 0
+    drift_errors = 0
     if targets.lessons:
         curriculum = load_curriculum(targets.lessons)
         errors += curriculum.errors
@@ -83,12 +84,28 @@ def run_lint(args: argparse.Namespace) -> int:
     errors = list(dict.fromkeys(errors))  # a scenario a lesson names may also be linted on its own
     for error in errors:
         print(error)
+    if targets.lessons:
+        drift_errors = lint_model_drift(curriculum, targets.lessons)
     counted = ([f"{lessons} lesson(s)"] if targets.lessons else []) + (
         [f"{scenarios} scenario(s)"] if targets.scenarios else [])
     clean = " and ".join(counted) + " clean."
+    if drift_errors and not errors:
+        print(f"\n{drift_errors} model error(s); {clean.removesuffix(' clean.')} otherwise clean.")
+        return 1
     if errors:
         files = len({error.file for error in errors})
         print(f"\n{len(errors)} error(s) in {files} file(s); {clean}")
         return 1
     print(clean)
     return 0
+
+
+def lint_model_drift(curriculum: Curriculum, targets: list[Path]) -> int:
+    """Print model drift in the linted lesson files and their starters; returns the number of errors."""
+    from coach.curriculum.drift import model_drift
+
+    starters = [exercise.starter for lesson in curriculum.lessons for exercise in lesson.exercises]
+    findings = model_drift(lesson_files(targets), starters)
+    for finding in findings:
+        print(finding)
+    return sum(finding.severity == "error" for finding in findings)

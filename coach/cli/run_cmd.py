@@ -7,8 +7,9 @@ import json
 import sys
 from pathlib import Path
 
-from coach.clock import ScenarioClock
+from coach.grader.report import CLOCK_STOPS
 from coach.sandbox import SandboxRequest, SandboxResult, run_sandboxed
+from coach.scenario_time import VirtualClock, VirtualTimeUnavailable
 
 DEFAULT_SCENARIO = "healthy"
 
@@ -25,6 +26,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help=f"stub scenario: a bundled name or a scenario TOML file (default: {DEFAULT_SCENARIO})")
     p.add_argument("--timeout", type=float, default=10.0, metavar="S",
                    help="wall-clock seconds before the program is stopped (default: 10)")
+    p.add_argument("--seed", type=int, default=1, metavar="N",
+                   help="seed for the program's randomness (random, os.urandom); the same seed replays the run")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the output and summary")
     p.set_defaults(handler=run_run)
 
@@ -44,11 +47,19 @@ def run_run(args: argparse.Namespace) -> int:
     except ScenarioError as exc:
         print(f"coach run: {exc.errors[0] if exc.errors else exc}", file=sys.stderr)
         return 2
-    clock = ScenarioClock(speed=scenario.speed or 1.0)
-    with StubThread(scenario, clock) as stub:
-        request = SandboxRequest(file=args.file, entry=None, clock=clock, stub=stub, timeout_s=args.timeout)
-        result = run_sandboxed(request)
-        requests = len(stub.journal.entries())
+    try:
+        clock = VirtualClock()
+    except VirtualTimeUnavailable as exc:
+        print(f"coach run: {exc}", file=sys.stderr)
+        return 2
+    try:
+        with StubThread(scenario, clock) as stub:
+            request = SandboxRequest(file=args.file, entry=None, clock=clock, stub=stub, timeout_s=args.timeout,
+                                     seed=args.seed)
+            result = run_sandboxed(request)
+            requests = len(stub.journal.entries())
+    finally:
+        clock.close()
     if args.json:
         print(json.dumps(_json_summary(result, requests), indent=2))
     else:
@@ -67,6 +78,7 @@ def _json_summary(result: SandboxResult, requests: int) -> dict[str, object]:
         "wall_s": result.wall_s,
         "scenario_s": result.scenario_s,
         "requests": requests,
+        "seed": result.seed,
     }
 
 
@@ -83,7 +95,8 @@ def _print_text(result: SandboxResult, requests: int, scenario: str) -> None:
         status += f" (stopped after {result.wall_s:.1f} s)"
     print("── coach run " + "─" * 40)
     print(f"status     {status}")
-    print(f"limit hit  {result.limit_hit or 'none'}")
+    print(f"limit hit  {result.limit_hit or 'none'}"
+          + (f" (the program {CLOCK_STOPS[result.limit_hit]})" if result.limit_hit in CLOCK_STOPS else ""))
     print(f"isolation  {result.isolation}")
     print(f"scenario   {scenario}: {result.scenario_s:.2f} scenario s in {result.wall_s:.2f} wall s")
     print(f"requests   {requests} seen by the stub")

@@ -25,9 +25,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="scenario name (see --list) or path of a scenario TOML file (default: healthy)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     p.add_argument("--port", type=int, default=8765, help="port to listen on; 0 picks a free one (default: 8765)")
-    p.add_argument("--speed", type=float, default=1.0, metavar="K",
+    p.add_argument("--speed", type=float, default=None, metavar="K",
                    help="scenario clock speed: retry-after, resets, refills, TTLs and pacing run K times faster "
-                   "than wall time. Default 1, since your app's own clock is not sped up.")
+                   "than wall time. Default: the scenario's speed, else 1, since your app's own clock is not sped up.")
     p.add_argument("--journal", type=Path, default=None, metavar="PATH",
                    help="also write the journal (one JSON line per finished request) to PATH")
     p.add_argument("--allow-remote", action="store_true",
@@ -45,7 +45,7 @@ def run_stub(args: argparse.Namespace) -> int:
         print(f"coach stub: {args.host} is not a loopback address; add --allow-remote to listen on it",
               file=sys.stderr)
         return 2
-    if not args.speed > 0:
+    if args.speed is not None and not args.speed > 0:
         print("coach stub: --speed must be positive", file=sys.stderr)
         return 2
     try:
@@ -74,14 +74,16 @@ async def _serve(args: argparse.Namespace, scenario: Scenario, journal: Journal)
         journal.subscribe(_print_entry)
     from coach.stub.server import StubServer  # aiohttp: imported only to serve, so `coach --help` stays quick
 
-    server = StubServer(scenario, ScenarioClock(speed=args.speed), journal)
+    # Your own app runs in real time: the scenario's `speed` (or --speed) is the one place a scaled clock is left.
+    speed = args.speed or scenario.speed or 1.0
+    server = StubServer(scenario, ScenarioClock(speed=speed), journal)
     url = await server.start(args.host, args.port)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     print(f"listening on {url}", flush=True)
-    print(f"scenario {scenario.name}: {scenario.summary}  (clock speed {args.speed:g})", flush=True)
+    print(f"scenario {scenario.name}: {scenario.summary}  (clock speed {speed:g})", flush=True)
     print(f"journal: {server.admin_url}/journal" + (f" and {args.journal}" if args.journal else ""), flush=True)
     print(f"point an app at it: ANTHROPIC_BASE_URL={url} (any non-empty API key)", flush=True)
     try:

@@ -12,7 +12,7 @@ from typing import Any
 
 import tomli_w
 
-from coach import paths
+from coach import catalogue, paths
 from coach.curriculum.editor_schema import lesson_schema
 from coach.curriculum.load import default_lesson_dirs, lesson_files
 from coach.curriculum.schema import ID_PATTERN
@@ -33,11 +33,12 @@ import anthropic
 def main() -> str:
     client = anthropic.Anthropic()
     message = client.messages.create(
-        model="claude-sonnet-4-6",
+        model="{model}",
         max_tokens=256,
         messages=[{{"role": "user", "content": "Say hello."}}],
     )
-    return message.content[0].text
+    # A current model may think before it answers: take the text blocks, not content[0].
+    return "".join(block.text for block in message.content if block.type == "text")
 
 
 if __name__ == "__main__":
@@ -56,7 +57,7 @@ def lesson_skeleton(lesson_id: str, title: str) -> dict[str, Any]:
         "order": 100,
         "summary": "One or two sentences: what the learner can do after this lesson.",
         "key_points": ["The one thing to remember from this lesson."],
-        "sources": [{"title": "Claude API documentation", "url": "https://docs.claude.com/en/api/overview"}],
+        "sources": [{"title": "Claude API documentation", "url": "https://platform.claude.com/docs/en/api/overview"}],
         "sections": [{
             "title": "First section",
             "body": "Markdown. Fenced code blocks are highlighted:\n\n```python\n"
@@ -145,7 +146,7 @@ def new_exercise(lesson_id: str, exercise_id: str, title: str | None = None) -> 
     fragment = tomli_w.dumps({"exercises": [exercise_skeleton(exercise_id, title)]},
                              multiline_strings=True)
     starter.parent.mkdir(parents=True, exist_ok=True)
-    starter.write_text(STARTER.format(title=title), encoding="utf-8")
+    starter.write_text(STARTER.format(title=title, model=catalogue.current("sonnet")[0].id), encoding="utf-8")
     with file.open("a", encoding="utf-8") as out:
         out.write(("" if text.endswith("\n") else "\n") + "\n" + fragment)
     return file, starter

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from coach.curriculum.model import Exercise
+from coach.grader.report import CLOCK_STOPS
 
 
 @dataclass(frozen=True)
@@ -60,12 +61,14 @@ class RunEvidence:
         """When a record of `result.log_records` was logged, in journal (scenario) seconds; None if unknown.
 
         The sandbox runs `time.time()` on the scenario clock, so `created` is the scenario's Unix
-        time and minus the clock's epoch it lines up with `arrived_s` and `finished_s`.
+        time and minus the clock's epoch it lines up with `arrived_s` and `finished_s`. A Unix time
+        as a float keeps about a quarter of a microsecond, so the difference is rounded to the microsecond:
+        a record logged the instant an answer arrived is at that answer's time, not a hair after it.
         """
         created = record.get("created") if isinstance(record, dict) else None
         if self.clock is None or isinstance(created, bool) or not isinstance(created, int | float):
             return None
-        return float(created) - self.clock.epoch
+        return round(float(created) - self.clock.epoch, 6)
 
     @property
     def returned(self) -> Any:
@@ -77,6 +80,8 @@ class RunEvidence:
         r = self.result
         if r.timed_out:
             return "the program ran out of time"
+        if r.limit_hit in CLOCK_STOPS:
+            return f"the program {CLOCK_STOPS[r.limit_hit]}"
         if r.limit_hit:
             return f"the program hit the sandbox's {r.limit_hit} limit"
         if r.return_error:

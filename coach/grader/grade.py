@@ -14,14 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from coach.clock import ScenarioClock
 from coach.curriculum.model import CheckItem, Exercise
 from coach.grader.checks import Verdict, get_check
 from coach.grader.evidence import RunEvidence
 from coach.grader.report import GradeReport, ItemResult, TimelinePoint
+from coach.scenario_time import VirtualClock, VirtualTimeUnavailable
 
-DEFAULT_SPEED = 20.0
-"""Clock speed for scenarios that do not suggest one."""
+DEFAULT_SEED = 1
+"""The seed a grade runs with unless told otherwise: the same file gets the same run every time."""
 SETTLE_S = 0.5
 """Wall seconds to wait, after the program ended, for the stub to see its last connections close."""
 
@@ -46,7 +46,7 @@ def grade_exercise(
     *,
     on_progress: Callable[[GradeProgress], None] | None = None,
     pool: object | None = None,
-    speed: float | None = None,
+    seed: int = DEFAULT_SEED,
 ) -> GradeReport:
     from coach.sandbox import SandboxRequest, run_sandboxed
     from coach.stub.runner import StubThread
@@ -61,17 +61,24 @@ def grade_exercise(
     except ScenarioError as exc:
         raise GradeError("\n".join(str(e) for e in exc.errors)) from exc
 
-    clock = ScenarioClock(speed=speed or scenario.speed or DEFAULT_SPEED)
+    try:
+        clock = VirtualClock()
+    except VirtualTimeUnavailable as exc:
+        raise GradeError(str(exc)) from exc
     started = time.monotonic()
-    with StubThread(scenario, clock) as stub:
-        if on_progress is not None:
-            stub.journal.subscribe(_ProgressTally(clock, on_progress))
-        result = run_sandboxed(
-            SandboxRequest(file=file, entry=exercise.entry, clock=clock, stub=stub, timeout_s=exercise.timeout_s),
-            pool,  # type: ignore[arg-type]
-        )
-        stub.journal.settle(SETTLE_S)  # requests the program left open end when its sockets close
-        journal = stub.journal.entries()
+    try:
+        with StubThread(scenario, clock) as stub:
+            if on_progress is not None:
+                stub.journal.subscribe(_ProgressTally(clock, on_progress))
+            result = run_sandboxed(
+                SandboxRequest(file=file, entry=exercise.entry, clock=clock, stub=stub, timeout_s=exercise.timeout_s,
+                               seed=seed),
+                pool,  # type: ignore[arg-type]
+            )
+            stub.journal.settle(SETTLE_S)  # requests the program left open end when its sockets close
+            journal = stub.journal.entries()
+    finally:
+        clock.close()
     evidence = RunEvidence(
         exercise=exercise, journal=tuple(journal), result=result, source=source, tree=_parse(source),
         scenario=scenario, clock=clock,
@@ -91,6 +98,7 @@ def grade_exercise(
         stdout=result.stdout,
         stderr=result.stderr,
         limits=dataclasses.asdict(scenario.limits),
+        seed=result.seed,
     )
 
 
@@ -116,7 +124,7 @@ def _judge(item: CheckItem, evidence: RunEvidence) -> ItemResult:
 class _ProgressTally:
     """Running counts from the journal's events: a batch of hundreds of requests costs O(1) per event."""
 
-    def __init__(self, clock: ScenarioClock, report: Callable[[GradeProgress], None]) -> None:
+    def __init__(self, clock: VirtualClock, report: Callable[[GradeProgress], None]) -> None:
         self.clock, self.report = clock, report
         self.requests = self.rate_limited = self.errors = 0
 

@@ -5,6 +5,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+CLOCK_STOPS = {
+    "deadlock": "deadlocked: every thread was waiting and nothing could wake it",
+    "scenario_time": "stopped after a day of scenario time: the program went on waiting forever",
+}
+"""Why the scenario clock stopped a run, in the words the report and the evidence use."""
+
 
 @dataclass(frozen=True)
 class ItemResult:
@@ -47,6 +53,22 @@ class GradeReport:
     stderr: str = ""
     limits: dict[str, int] = field(default_factory=dict)
     """The scenario's rate limits (requests/input/output per minute), for the timeline's limit line."""
+    seed: int = 0
+    """The seed the program's randomness ran with: `coach grade --seed N` replays it."""
+
+    def replay_key(self) -> dict[str, Any]:
+        """What must come out the same every time a file is graded with the same seed, on any machine load.
+
+        Request ids are left out (the API's never repeat, nor do the stub's); so is wall time.
+        """
+        return {
+            "items": [(i.id, i.passed, i.evidence) for i in self.items],
+            "requests": len(self.timeline),
+            "journal": [(p.arrived_s, p.finished_s, p.status, p.retry_count, p.stream_end) for p in self.timeline],
+            "scenario_s": self.scenario_s,
+            "exit_code": self.exit_code,
+            "limit_hit": self.limit_hit,
+        }
 
     @property
     def failed_items(self) -> tuple[ItemResult, ...]:
@@ -69,4 +91,5 @@ class GradeReport:
             "exit_code": self.exit_code,
             "timed_out": self.timed_out,
             "limit_hit": self.limit_hit,
+            "seed": self.seed,
         }

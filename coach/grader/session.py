@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from coach.curriculum.model import Exercise
-from coach.grader.grade import GradeProgress, grade_exercise
+from coach.grader.grade import DEFAULT_SEED, GradeProgress, grade_exercise
 from coach.grader.report import GradeReport
 
 if TYPE_CHECKING:
@@ -39,9 +39,11 @@ class GradingSession:
         threading.Thread(target=self._get_pool, name="coach-grader-warm-up", daemon=True).start()
 
     def grade(
-        self, exercise: Exercise, file: Path, *, on_progress: Callable[[GradeProgress], None] | None = None
+        self, exercise: Exercise, file: Path, *, on_progress: Callable[[GradeProgress], None] | None = None,
+        seed: int | None = None,
     ) -> GradeReport:
-        return grade_exercise(exercise, file, on_progress=on_progress, pool=self._get_pool())
+        return grade_exercise(exercise, file, on_progress=on_progress, pool=self._get_pool(),
+                              seed=DEFAULT_SEED if seed is None else seed)
 
     def _get_pool(self) -> WarmPool | None:
         with self._lock:

@@ -51,6 +51,8 @@ def _supervise(spec: dict[str, Any]) -> None:
     pid = os.fork()
     if pid != 0:
         os.close(spec["control_fd"])
+        for fd in _clock_fds(spec):
+            os.close(fd)  # the learner process keeps the clock channel; the supervisor needs none
     if pid == 0:
         try:
             _become_learner(spec)
@@ -79,8 +81,12 @@ def _wait_for(pid: int) -> int:
         return os.WEXITSTATUS(status)
 
 
+def _clock_fds(spec: dict[str, Any]) -> list[int]:
+    clock = spec.get("clock") or {}
+    return [clock[name] for name in ("page_fd", "channel_fd") if isinstance(clock.get(name), int)]
+
+
 def _become_learner(spec: dict[str, Any]) -> None:
-    from coach.clock import ScenarioClock
     from coach.sandbox import clockpatch, namespaces
     from coach.sandbox.learner import run_learner
 
@@ -95,7 +101,8 @@ def _become_learner(spec: dict[str, Any]) -> None:
     env = dict(spec["env"])
     os.environ.clear()
     os.environ.update(env)
-    clockpatch.install(ScenarioClock.from_env(env["COACH_SCENARIO_CLOCK"]))
+    clock = spec["clock"]
+    clockpatch.install(clock["page_fd"], clock["channel_fd"], float(clock["epoch"]), int(clock["seed"]))
     if spec["level"] == "process":
         from coach.sandbox import audit
 

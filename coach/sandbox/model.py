@@ -9,9 +9,11 @@ from __future__ import annotations
 import socket
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from coach.clock import ScenarioClock
+if TYPE_CHECKING:
+    from coach.scenario_time import VirtualClock
+
 
 SANDBOX_API_KEY = "sk-ant-sandbox-0000"
 """The only key learner code ever sees: the stub accepts it, the real API never would."""
@@ -56,7 +58,8 @@ class Limits:
 class SandboxRequest:
     file: Path
     """The learner's code."""
-    clock: ScenarioClock
+    clock: VirtualClock
+    """The grade's scenario time; the stub serving `stub` must run on its loop."""
     stub: StubEndpoint
     entry: str | None = None
     """None: run `file` as `__main__`. A name: import `file` and call that function (sync or async)."""
@@ -67,6 +70,8 @@ class SandboxRequest:
     """Extra variables for the learner's environment (the rest is an allow-list)."""
     args: list[str] = field(default_factory=list)
     """`sys.argv[1:]` for the learner's program."""
+    seed: int = 0
+    """Seeds the program's randomness (`random`, `os.urandom`): the same seed replays the same run."""
 
 
 @dataclass
@@ -76,7 +81,8 @@ class SandboxResult:
     stderr: str
     timed_out: bool
     limit_hit: str | None
-    """"cpu", "memory", "processes", "file_size", "open_files", "output", "disk" or "wall"."""
+    """"cpu", "memory", "processes", "file_size", "open_files", "output", "disk", "wall", "deadlock"
+    (every thread waited with nothing left to wake it) or "scenario_time" (the run's scenario-time limit)."""
     isolation: str
     """Short human label of the isolation level the run actually got."""
     wall_s: float
@@ -84,3 +90,5 @@ class SandboxResult:
     return_value: Any = None
     return_error: str | None = None
     log_records: list[dict[str, Any]] = field(default_factory=list)
+    seed: int = 0
+    """The seed the program's randomness ran with."""

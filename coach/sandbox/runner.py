@@ -26,7 +26,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from coach.clock import ENV_VAR as CLOCK_VAR
 from coach.sandbox import isolation
 from coach.sandbox.harness import NOBODY_UID, SPEC_VAR
 from coach.sandbox.learner import RESULT_NAME
@@ -35,6 +34,7 @@ from coach.sandbox.output import CappedBuffer, clean_text
 
 if TYPE_CHECKING:
     from coach.sandbox.warm import WarmPool
+    from coach.scenario_time import ClockSession
 
 STARTUP_GRACE_S = 30.0
 """Wall seconds the harness may take to start (interpreter, imports) before the run's own timeout starts."""
@@ -42,8 +42,9 @@ DISK_CHECK_S = 0.1
 """How often the work dir's size is checked while learner code runs."""
 RESULT_CAP = 4 << 20
 MAX_COPIED_FILES = 200
-_RESERVED_ENV = {"ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "ANTHROPIC_AUTH_TOKEN", CLOCK_VAR, SPEC_VAR}
+_RESERVED_ENV = {"ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "ANTHROPIC_AUTH_TOKEN", "PYTHONHASHSEED", SPEC_VAR}
 _SIGNAL_LIMITS = {signal.SIGXCPU: "cpu", signal.SIGXFSZ: "file_size"}
+_CLOCK = object()
 
 
 @dataclass
@@ -124,7 +125,7 @@ def learner_environment(request: SandboxRequest, workdir: Path, tmpdir: str) -> 
             "TERM": "dumb",
             "ANTHROPIC_API_KEY": SANDBOX_API_KEY,
             "ANTHROPIC_BASE_URL": request.stub.base_url,
-            CLOCK_VAR: request.clock.to_env(),
+            "PYTHONHASHSEED": "0",  # set iteration order is part of what a grade replays
         }
     )
     return env
@@ -152,14 +153,17 @@ def _spec(request: SandboxRequest, level: isolation.Level, file: Path, workdir: 
         },
         "env": learner_environment(request, workdir, inner_tmp),
         "stub_address": [host.strip("[]") or "127.0.0.1", int(port or 80)],
+        "clock": {"epoch": request.clock.epoch, "seed": request.seed},
         "hidden": isolation.hidden_dirs(),
         "keep": isolation.python_dirs(),
     }
 
 
-def _start_cold(level: isolation.Level, spec: dict[str, Any]) -> Started:
+def _start_cold(level: isolation.Level, spec: dict[str, Any], clock_fds: tuple[int, int]) -> Started:
     parent_end, child_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-    spec = {**spec, "control_fd": child_end.fileno()}
+    page_fd, channel_fd = clock_fds
+    spec = {**spec, "control_fd": child_end.fileno(),
+            "clock": {**spec["clock"], "page_fd": page_fd, "channel_fd": channel_fd}}
     env = {**spec["env"], SPEC_VAR: json.dumps(spec)}
     command = [*level.command(spec), sys.executable, "-I", "-m", "coach.sandbox"]
     try:
@@ -170,7 +174,7 @@ def _start_cold(level: isolation.Level, spec: dict[str, Any]) -> Started:
             stderr=subprocess.PIPE,
             env=env,
             cwd=spec["workdir"],
-            pass_fds=(child_end.fileno(),),
+            pass_fds=(child_end.fileno(), *clock_fds),
             start_new_session=True,
         )
     finally:
@@ -188,14 +192,27 @@ def _start_cold(level: isolation.Level, spec: dict[str, Any]) -> Started:
 
 def _run(request: SandboxRequest, level: isolation.Level, spec: dict[str, Any], pool: WarmPool | None) -> SandboxResult:
     started_at = time.monotonic()
-    started = pool.start(spec) if pool is not None else _start_cold(level, spec)
+    session = request.clock.open_session()
+    try:
+        started = (pool.start(spec, session.child_fds()) if pool is not None
+                   else _start_cold(level, spec, session.child_fds()))
+        session.attach((started.stdout, started.stderr))
+        return _supervise(request, level, spec, started, session, started_at)
+    finally:
+        session.close()
+
+
+def _supervise(request: SandboxRequest, level: isolation.Level, spec: dict[str, Any], started: Started,
+               session: ClockSession, started_at: float) -> SandboxResult:
     out, err = CappedBuffer(request.limits.output_bytes), CappedBuffer(request.limits.output_bytes)
     selector = selectors.DefaultSelector()
     selector.register(started.stdout, selectors.EVENT_READ, out)
     selector.register(started.stderr, selectors.EVENT_READ, err)
     selector.register(started.control, selectors.EVENT_READ, None)
+    selector.register(session.events_fd(), selectors.EVENT_READ, _CLOCK)
     ready_at: float | None = None
     scenario_start = request.clock.now()
+    scenario_end: float | None = None
     deadline = started_at + STARTUP_GRACE_S
     killed_for: str | None = None
     exit_code: int | None = None
@@ -208,7 +225,8 @@ def _run(request: SandboxRequest, level: isolation.Level, spec: dict[str, Any], 
                 exit_code = started.poll()
                 if exit_code is not None:
                     exited_at = now
-            open_streams = [k for k in selector.get_map().values() if k.data is not None]
+                    scenario_end = request.clock.now()  # time cannot move once the program is gone
+            open_streams = [k for k in selector.get_map().values() if k.data is not None and k.data is not _CLOCK]
             if exit_code is not None and (not open_streams or now - (exited_at or now) > 0.5):
                 break
             if killed_for is None and now > deadline:
@@ -222,6 +240,12 @@ def _run(request: SandboxRequest, level: isolation.Level, spec: dict[str, Any], 
                     _kill(started)
             # Streams closed and the exit not reported yet: it is a few milliseconds away, poll quickly.
             for key, _ in selector.select(timeout=0.05 if open_streams else 0.002):
+                if key.data is _CLOCK:
+                    selector.unregister(key.fd)
+                    if killed_for is None:
+                        killed_for = session.reason
+                        _kill(started)
+                    continue
                 if key.data is None:
                     message = _receive_control(started.control, request)
                     if message is None:
@@ -262,7 +286,8 @@ def _run(request: SandboxRequest, level: isolation.Level, spec: dict[str, Any], 
         limit_hit=limit,
         isolation=level.label,
         wall_s=round(ended - (ready_at or started_at), 4),
-        scenario_s=round(request.clock.now() - scenario_start, 4),
+        scenario_s=round((scenario_end if scenario_end is not None else request.clock.now()) - scenario_start, 4),
+        seed=request.seed,
         return_value=result.get("return_value"),
         return_error=_text_or_none(result.get("return_error")),
         log_records=_log_records(result.get("log_records")),

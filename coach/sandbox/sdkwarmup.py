@@ -23,7 +23,7 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
-MODEL = "claude-haiku-4-5"
+MODEL = "claude-haiku-5-5"
 _MESSAGE: dict[str, Any] = {
     "id": "msg_warmup", "type": "message", "role": "assistant", "model": MODEL,
     "content": [{"type": "text", "text": "ok"}], "stop_reason": "end_turn", "stop_sequence": None,

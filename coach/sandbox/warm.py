@@ -51,7 +51,7 @@ class WarmPool:
         self._process = subprocess.Popen(
             [sys.executable, "-I", "-c", code],
             stdin=subprocess.DEVNULL,
-            env={"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8"},
+            env={"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONHASHSEED": "0"},
             pass_fds=(theirs.fileno(),),
             start_new_session=True,
         )
@@ -91,7 +91,7 @@ class WarmPool:
             if not self._changed.wait_for(lambda: self._ready or self._channel is None, timeout):
                 raise TimeoutError("the warm pool did not start")
 
-    def start(self, spec: dict[str, Any]) -> Any:
+    def start(self, spec: dict[str, Any], clock_fds: tuple[int, int]) -> Any:
         """Fork a harness for `spec`; returns the runner's `Started` handle."""
         from coach.sandbox.runner import Started
 
@@ -107,7 +107,7 @@ class WarmPool:
                 request_id = self._next_id
                 self._next_id += 1
                 message = json.dumps({"id": request_id, "spec": {**spec, "level": self.level.name}}).encode()
-                socket.send_fds(channel, [message], [out_w, err_w, theirs.fileno()])
+                socket.send_fds(channel, [message], [out_w, err_w, theirs.fileno(), *clock_fds])
                 if not self._changed.wait_for(lambda: request_id in self._pids or self._channel is None,
                                               START_TIMEOUT_S):
                     raise TimeoutError("the warm pool did not answer")

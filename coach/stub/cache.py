@@ -12,17 +12,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from coach import catalogue
 from coach.stub.request import Breakpoint
 
-LONG_MINIMUM_MODELS = ("opus-4-5", "opus-4-6", "haiku-4-5")
-"""Models whose minimum cacheable prompt is 4,096 tokens (the prompt-caching docs, 2026)."""
+DEFAULT_MIN_CACHEABLE_TOKENS = 1024
+"""For an id the catalogue does not list: the commonest minimum among the models it does."""
 
 
 def min_cacheable_tokens(model: str) -> int:
-    """The shortest prefix the API caches for `model`: 4,096, 2,048 (older Haiku) or 1,024 tokens."""
-    if any(name in model for name in LONG_MINIMUM_MODELS):
-        return 4096
-    return 2048 if "haiku" in model else 1024
+    """The shortest prefix the API caches for `model`, from the model catalogue's `cache_minimum`."""
+    row = catalogue.find(model)
+    if row is not None and row.cache_minimum is not None:
+        return row.cache_minimum
+    return DEFAULT_MIN_CACHEABLE_TOKENS
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from coach import catalogue
 from coach.stub.tokens import MESSAGE_OVERHEAD, REQUEST_OVERHEAD, block_tokens, canonical
 
 MAX_CACHE_BREAKPOINTS = 4
@@ -53,6 +54,14 @@ class ParsedRequest:
     breakpoints: list[Breakpoint]
     answer_seed: str
     summary: dict[str, Any] = field(default_factory=dict)
+
+
+def retired(model: str) -> Rejected | None:
+    """The API's answer to a model the catalogue marks retired (requests to it fail), else None."""
+    listed = catalogue.find(model)
+    if listed is not None and not listed.served:
+        return Rejected(404, "not_found_error", f"model: {model}")
+    return None
 
 
 def parse_request(body: Any, *, count_only: bool = False) -> ParsedRequest:

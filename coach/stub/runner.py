@@ -13,6 +13,7 @@ from pathlib import Path
 from types import TracebackType
 
 from coach.clock import ScenarioClock
+from coach.scenario_time import VirtualClock
 from coach.stub.journal import Journal
 from coach.stub.scenario import Scenario
 from coach.stub.server import StubServer
@@ -23,12 +24,13 @@ START_TIMEOUT_S = 10.0
 class StubThread:
     """`with StubThread(scenario, clock) as stub:` then point clients at `stub.base_url`."""
 
-    def __init__(self, scenario: Scenario, clock: ScenarioClock, journal_path: Path | None = None,
+    def __init__(self, scenario: Scenario, clock: ScenarioClock | VirtualClock, journal_path: Path | None = None,
                  host: str = "127.0.0.1", port: int = 0) -> None:
         self.journal = Journal(journal_path)
         self.server = StubServer(scenario, clock, self.journal)
         self._host, self._port = host, port
-        self._loop = asyncio.new_event_loop()
+        # A virtual clock moves time in its loop's idle moments, so the stub must run on that loop.
+        self._loop = clock.new_event_loop() if isinstance(clock, VirtualClock) else asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="coach-stub", daemon=True)
         self._started = False
 

@@ -5,7 +5,8 @@ A scenario is a TOML file. Bundled ones live in `coach/stub/scenarios/`, a user'
 file, line and key, like lesson files. Every value is in scenario seconds.
 
     summary = "The first two requests get 429 with retry-after: 1, then all succeed."
-    speed = 20             # suggested clock speed when grading (coach stub uses 1 unless --speed)
+    speed = 20             # only for `coach stub` serving your own app in real time (default 1, --speed wins);
+                           # grading and `coach run` use virtual scenario time, where speed means nothing
     seed = 7               # for `probability` faults: same seed, same faults
 
     [response]             # pacing and length of the generated answer

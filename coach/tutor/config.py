@@ -24,7 +24,8 @@ class TutorConfig:
     api_key: str | None = field(default=None, repr=False)
     base_url: str | None = None
     """None: the real API. Point it at `coach stub` to practise against faults."""
-    model: str = "claude-sonnet-4-6"
+    model: str = "claude-sonnet-5-5"
+    """A current model in the catalogue (coach/data/models.toml); tests/tutor checks it stays current."""
     soft_limit_usd: float = 0.50
     """Past this, the learner is told what the session has cost so far."""
     hard_cap_usd: float = 2.00

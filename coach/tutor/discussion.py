@@ -12,6 +12,7 @@ import time
 import uuid
 from typing import Any
 
+from coach import catalogue
 from coach.curriculum.model import Discussion
 from coach.tutor import prompts
 from coach.tutor.telemetry import CORRELATION_HEADER, RequestRecord
@@ -19,11 +20,26 @@ from coach.tutor.telemetry import CORRELATION_HEADER, RequestRecord
 _OBJECT = re.compile(r"\{[^{}]*\}")
 
 
+def short_answer_options(model: str) -> dict[str, Any]:
+    """Keep thinking from spending a small `max_tokens` on a model that thinks by default.
+
+    Where thinking can be turned off it is; where it is always on (catalogue `thinking = "always"`)
+    the effort is lowered instead, since disabling it there answers 400.
+    """
+    row = catalogue.find(model)
+    if row is None or not row.thinking_on_by_default:
+        return {}
+    if row.thinking == "always":
+        return {"output_config": {"effort": "low"}}
+    return {"thinking": {"type": "disabled"}}
+
+
 def parse_covered(message: Any, point_count: int) -> set[int]:
     """Indexes of reached points from the judge's reply; empty unless the reply is complete and well formed."""
     if getattr(message, "stop_reason", None) != "end_turn":
         return set()
-    text = "".join(getattr(block, "text", "") for block in getattr(message, "content", None) or ())
+    text = "".join(getattr(block, "text", "") for block in getattr(message, "content", None) or ()
+                   if getattr(block, "type", None) == "text")
     for candidate in _OBJECT.findall(text):
         try:
             data = json.loads(candidate)
@@ -49,6 +65,7 @@ async def judge_points(session: Any, discussion: Discussion, learner_messages: l
             model=config.model, max_tokens=config.max_tokens("judge"),
             messages=[{"role": "user", "content": prompt}],
             extra_headers={CORRELATION_HEADER: record.correlation_id},
+            **short_answer_options(config.model),
         )
     except Exception as error:  # a failed judgement is "not yet", never a crash
         record.latency_s = round(time.monotonic() - started, 4)

@@ -11,7 +11,7 @@ from datetime import datetime, timezone  # noqa: F401  (for the -reset headers; 
 
 import anthropic
 
-MODEL = "claude-haiku-4-5"
+MODEL = "claude-haiku-5-5"
 MAX_ATTEMPTS = 4
 """Attempts per document, the first one included."""
 BASE_DELAY_S = 0.5
@@ -36,7 +36,7 @@ def summarise_all(client: anthropic.Anthropic, documents: dict[str, str]) -> dic
     summaries = {}
     for doc_id, text in documents.items():
         raw = client.messages.with_raw_response.create(**request_for(doc_id, text))
-        summaries[doc_id] = raw.parse().content[0].text
+        summaries[doc_id] = "".join(b.text for b in raw.parse().content if b.type == "text")
     return {"summaries": summaries, "failed": {}}
 
 

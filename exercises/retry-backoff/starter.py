@@ -9,7 +9,7 @@ import time  # noqa: F401  (and this for waiting; the sandbox runs it on the sce
 
 import anthropic
 
-MODEL = "claude-sonnet-4-6"
+MODEL = "claude-sonnet-5-5"
 MAX_ATTEMPTS = 4
 """Attempts in all, the first one included."""
 BASE_DELAY_S = 0.5

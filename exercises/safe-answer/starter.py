@@ -10,7 +10,7 @@ import json  # noqa: F401  (the model answers with a JSON object)
 import anthropic
 from anthropic.types.shared import EnforcedSpendLimitReachedError  # noqa: F401  (the spend-cap 429)
 
-MODEL = "claude-haiku-4-5"
+MODEL = "claude-haiku-5-5"
 SYSTEM = ('You answer customers of our shop. Reply with only a JSON object: '
           '{"answer": "<what the customer reads>", "source": "<the help page it comes from>"}')
 

@@ -16,7 +16,7 @@ HEADERS = {
     "anthropic-version": "2023-06-01",
     "content-type": "application/json",
 }
-MODEL = "claude-haiku-4-5"
+MODEL = "claude-haiku-5-5"
 
 
 class StreamError(Exception):

@@ -10,7 +10,7 @@ import time  # noqa: F401  (for a pause between restarts; the sandbox runs it on
 import anthropic
 import httpx2  # noqa: F401  (a reset and a stall raise its exceptions, not anthropic's)
 
-MODEL = "claude-haiku-4-5"
+MODEL = "claude-haiku-5-5"
 MAX_ATTEMPTS = 3
 """Attempts per reply in all, the first one included."""
 

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from coach.clock import ScenarioClock
 from coach.sandbox import Limits, SandboxRequest, SandboxResult, WarmPool, run_sandboxed
 from coach.sandbox.isolation import FORCE_VAR, available
+from coach.scenario_time import VirtualClock
 from coach.stub.runner import StubThread
 from coach.stub.scenario import load_scenario
 
@@ -18,7 +18,7 @@ WARM_LEVELS = [name for name in ("namespaces", "process") if available(name)]
 
 @pytest.fixture
 def stub() -> Iterator[StubThread]:
-    clock = ScenarioClock(speed=50)
+    clock = VirtualClock()
     with StubThread(load_scenario("healthy"), clock) as thread:
         yield thread
 

@@ -5,8 +5,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from coach.clock import ScenarioClock
 from coach.sandbox import SandboxRequest, run_sandboxed
+from coach.scenario_time import VirtualClock
 from coach.stub.runner import StubThread
 from coach.stub.scenario import load_scenario
 
@@ -40,7 +40,7 @@ PROGRAMS = {
 @pytest.fixture
 def retry_after_stub() -> Iterator[StubThread]:
     scenario = load_scenario("retry-after")
-    with StubThread(scenario, ScenarioClock(speed=scenario.speed or 20)) as stub:
+    with StubThread(scenario, VirtualClock()) as stub:
         yield stub
 
 

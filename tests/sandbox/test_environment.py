@@ -23,7 +23,7 @@ def test_environment_is_an_allow_list(level, run):
     names = set(json.loads(result.stdout))
     assert "AWS_SECRET_ACCESS_KEY" not in names
     assert names <= {"PATH", "HOME", "TMPDIR", "LANG", "TERM", "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL",
-                     "COACH_SCENARIO_CLOCK"}
+                     "PYTHONHASHSEED"}
 
 
 def test_extra_variables_pass_but_cannot_replace_the_key(level, run):

@@ -21,11 +21,11 @@ from pathlib import Path
 
 import pytest
 
-from coach.clock import ScenarioClock
 from coach.curriculum import load_curriculum
 from coach.grader.grade import grade_exercise
 from coach.sandbox import SandboxRequest, SandboxResult, WarmPool, run_sandboxed
 from coach.sandbox.learner import RESULT_NAME
+from coach.scenario_time import VirtualClock
 from coach.stub.runner import StubThread
 from coach.stub.scenario import load_scenario
 
@@ -133,9 +133,10 @@ def test_spinning_threads_share_one_cpu_budget(attack):
     assert result.limit_hit == "cpu"
 
 
-def test_sleeping_forever_is_stopped_by_the_wall_clock(attack):
-    result = attack("import time\ntime.sleep(10**9)\n", timeout_s=0.5)
-    assert result.timed_out and result.limit_hit == "wall"
+def test_sleeping_past_the_scenario_limit_is_stopped_at_once(attack):
+    result = attack("import time\ntime.sleep(10**9)\n", timeout_s=30)
+    assert result.limit_hit == "scenario_time" and not result.timed_out
+    assert result.wall_s < 30
 
 
 def test_gigabytes_to_stdout_are_capped(attack):
@@ -517,5 +518,5 @@ def test_parent_is_healthy_after_the_battery(attack, stub):
     assert result.stdout.strip() == "still fine"
     assert threading.active_count() <= threads_before + 1
     assert _processes_with_marker() == []
-    with StubThread(load_scenario("healthy"), ScenarioClock(speed=50)) as fresh:
+    with StubThread(load_scenario("healthy"), VirtualClock()) as fresh:
         assert fresh.base_url.startswith("http://127.0.0.1:")

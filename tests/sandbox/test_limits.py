@@ -5,10 +5,16 @@ from dataclasses import replace
 from .conftest import SMALL
 
 
-def test_wall_clock_timeout_kills_the_run(level, run):
-    result = run("import threading\nthreading.Event().wait()", timeout_s=0.5)
+def test_wall_clock_timeout_kills_a_busy_loop(level, run):
+    result = run("while True: pass", timeout_s=0.5, limits=replace(SMALL, cpu_s=30))
     assert result.timed_out
     assert result.limit_hit == "wall"
+
+
+def test_a_program_whose_threads_all_wait_forever_is_reported_deadlocked_at_once(level, run):
+    result = run("import threading\nthreading.Event().wait()", timeout_s=30)
+    assert result.limit_hit == "deadlock" and not result.timed_out
+    assert result.wall_s < 30
 
 
 def test_cpu_limit_stops_a_spin(level, run):

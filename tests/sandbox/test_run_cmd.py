@@ -29,7 +29,7 @@ def test_run_json_reports_the_requests_the_stub_saw(process_level, tmp_path, cap
     assert main(["run", str(program), "--scenario", "retry-after", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert set(report) == {"exit_code", "stdout", "stderr", "timed_out", "limit_hit", "isolation", "wall_s",
-                           "scenario_s", "requests"}
+                           "scenario_s", "requests", "seed"}
     assert report["requests"] == 3  # two 429s with retry-after, then the success
     assert report["stdout"] == "called\n"
 

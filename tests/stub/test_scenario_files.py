@@ -93,8 +93,14 @@ def test_lint_knows_the_scenario_names():
     assert references.scenarios is not None and "stream-cut" in set(references.scenarios())
 
 
-def test_suggested_speed_is_read_from_the_file():
-    assert load_scenario("healthy").speed == 20
+def test_a_scenarios_speed_is_read_from_the_file(tmp_path):
+    assert load_scenario(write(tmp_path, 'summary = "s"\nspeed = 20\n')).speed == 20
+
+
+def test_bundled_scenarios_set_no_speed_since_grading_runs_on_virtual_time():
+    from coach.stub.scenario import scenario_summaries
+
+    assert [name for name, _ in scenario_summaries() if load_scenario(name).speed is not None] == []
 
 
 def test_every_toml_example_in_the_scenario_docs_loads(tmp_path):

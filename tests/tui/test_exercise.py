@@ -21,9 +21,9 @@ import anthropic
 def main() -> str:
     client = anthropic.Anthropic()
     message = client.messages.create(
-        model="claude-sonnet-4-5", max_tokens=64, messages=[{"role": "user", "content": "Hi"}]
+        model="claude-sonnet-5-5", max_tokens=64, messages=[{"role": "user", "content": "Hi"}]
     )
-    return message.content[0].text
+    return "".join(b.text for b in message.content if b.type == "text")
 '''
 
 

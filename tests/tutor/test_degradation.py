@@ -61,14 +61,15 @@ async def test_connection_refused(coach_for):
 
 async def test_hard_cap_stops_the_session_before_it_is_crossed(coach_for):
     with stub_running("healthy") as stub:
-        session = coach_for(stub.base_url, hard_cap_usd=0.06)
+        # between one and two worst-case replies at the default model's prices (Sonnet 5.5: $2 / $10)
+        session = coach_for(stub.base_url, hard_cap_usd=0.04)
         await reply(session)
         spent = session.cost_usd
         text = "".join(await reply(session, "one more"))
         sent = len(stub.journal.entries())
     assert "Cost cap reached" in text
     assert sent == 1, "the request that could cross the cap is never sent"
-    assert session.cost_usd == spent <= 0.06
+    assert session.cost_usd == spent <= 0.04
 
 
 async def test_soft_limit_is_mentioned_once(coach_for):

@@ -52,3 +52,26 @@ async def test_discussion_turns_are_judged_and_recorded(coach_for, tmp_path):
     assert f"0 of {len(discussion.points)} points reached so far" in answer
     progress = ProgressStore().load().discussion("rate-limits", discussion.id)
     assert not progress.done, "the stub's judge reply is not a verdict, so nothing is reached"
+
+
+def test_the_coachs_default_model_is_current_in_the_catalogue():
+    from coach import catalogue
+    from coach.tutor.config import TutorConfig
+    assert catalogue.load(catalogue.BUNDLED_CATALOGUE).get(TutorConfig().model).status == "current"
+
+
+def test_the_judge_turns_thinking_off_where_it_can_and_lowers_effort_where_it_cannot():
+    from coach.tutor.discussion import short_answer_options
+    assert short_answer_options("claude-sonnet-5-5") == {"thinking": {"type": "disabled"}}
+    assert short_answer_options("claude-opus-5-5") == {"output_config": {"effort": "low"}}
+    assert short_answer_options("claude-haiku-4-5") == {}
+
+
+def test_the_judge_reads_text_blocks_only_never_thinking():
+    from types import SimpleNamespace as Block
+
+    from coach.tutor.discussion import parse_covered
+    reply = Block(stop_reason="end_turn", content=[
+        Block(type="thinking", thinking='{"covered": [0, 1]}', text='{"covered": [0, 1]}'),
+        Block(type="text", text='{"covered": [1]}')])
+    assert parse_covered(reply, 2) == {1}

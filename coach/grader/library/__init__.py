@@ -6,6 +6,7 @@ from coach.grader.library import (  # noqa: F401
     concurrency,
     fallbacks,
     general,
+    lifecycle,
     observability,
     retries,
     streaming,

@@ -5,7 +5,7 @@ import asyncio
 
 import anthropic
 
-MODEL = "claude-haiku-4-5"
+MODEL = "claude-haiku-5-5"
 CONCURRENCY = 4
 """Requests in flight at once, at most. In production, size it to your rate limits."""
 
@@ -53,7 +53,7 @@ def main() -> list[dict[str, str | None]]:
     rows = []
     for result in results:
         if isinstance(result, anthropic.types.Message):
-            text = result.content[0].text if result.content else ""
+            text = "".join(b.text for b in result.content if b.type == "text")
             rows.append({"request_id": result._request_id, "category": text, "error": None})
         else:
             rows.append({"request_id": None, "category": None, "error": f"{type(result).__name__}: {result}"})

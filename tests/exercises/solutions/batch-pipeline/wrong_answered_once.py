@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 
 import anthropic
 
-MODEL = "claude-haiku-4-5"
+MODEL = "claude-haiku-5-5"
 MAX_ATTEMPTS = 4
 """Attempts per document, the first one included."""
 BASE_DELAY_S = 0.5
@@ -104,7 +104,7 @@ def summarise_all(client: anthropic.Anthropic, documents: dict[str, str]) -> dic
                 failed[doc_id] = reason(error)
                 break
             throttle.observe(raw.headers)
-            summaries[doc_id] = raw.parse().content[0].text
+            summaries[doc_id] = "".join(b.text for b in raw.parse().content if b.type == "text")
             break
     for doc_id in dict.fromkeys(second_pass):
         request = request_for(doc_id, documents[doc_id])
@@ -115,7 +115,7 @@ def summarise_all(client: anthropic.Anthropic, documents: dict[str, str]) -> dic
             failed[doc_id] = f"{type(error).__name__} on the second pass"
             continue
         throttle.observe(raw.headers)
-        summaries[doc_id] = raw.parse().content[0].text
+        summaries[doc_id] = "".join(b.text for b in raw.parse().content if b.type == "text")
         failed.pop(doc_id, None)
     return {"summaries": summaries, "failed": failed}
 

@@ -11,7 +11,7 @@ import time
 
 import anthropic
 
-MODEL = "claude-haiku-4-5"
+MODEL = "claude-haiku-5-5"
 MAX_ATTEMPTS = 4
 """Attempts per document, the first one included."""
 BASE_DELAY_S = 0.5
@@ -56,7 +56,7 @@ def summarise_all(client: anthropic.Anthropic, documents: dict[str, str]) -> dic
             except anthropic.APIStatusError as error:  # 400 and friends: the same request fails the same way
                 failed[doc_id] = reason(error)
                 break
-            summaries[doc_id] = raw.parse().content[0].text
+            summaries[doc_id] = "".join(b.text for b in raw.parse().content if b.type == "text")
             break
     return {"summaries": summaries, "failed": failed}
 

@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 
 import anthropic
 
-MODEL = "claude-haiku-4-5"
+MODEL = "claude-haiku-5-5"
 MAX_ATTEMPTS = 4
 """Attempts per document, the first one included."""
 BASE_DELAY_S = 0.5
@@ -98,7 +98,7 @@ def summarise_all(client: anthropic.Anthropic, documents: dict[str, str]) -> dic
                 failed[doc_id] = reason(error)
                 break
             throttle.observe(raw.headers)
-            summaries[doc_id] = raw.parse().content[0].text
+            summaries[doc_id] = "".join(b.text for b in raw.parse().content if b.type == "text")
             break
     return {"summaries": summaries, "failed": failed}
 

@@ -11,7 +11,7 @@ import uuid
 
 import anthropic
 
-MODEL = "claude-haiku-4-5"
+MODEL = "claude-haiku-5-5"
 log = logging.getLogger("support.telemetry")
 
 

@@ -12,7 +12,7 @@ import uuid
 
 import anthropic
 
-MODEL = "claude-haiku-4-5"
+MODEL = "claude-haiku-5-5"
 log = logging.getLogger("support.telemetry")
 
 

@@ -7,7 +7,7 @@ import time
 import anthropic
 from anthropic.types.shared import EnforcedSpendLimitReachedError
 
-MODEL = "claude-sonnet-4-6"
+MODEL = "claude-sonnet-5-5"
 MAX_ATTEMPTS = 4
 """Attempts in all, the first one included."""
 BASE_DELAY_S = 0.5

@@ -11,7 +11,7 @@ import logging
 import anthropic
 from anthropic.types.shared import EnforcedSpendLimitReachedError
 
-MODEL = "claude-haiku-4-5"
+MODEL = "claude-haiku-5-5"
 SYSTEM = ('You answer customers of our shop. Reply with only a JSON object: '
           '{"answer": "<what the customer reads>", "source": "<the help page it comes from>"}')
 log = logging.getLogger("support.fallbacks")

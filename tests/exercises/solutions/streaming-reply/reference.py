@@ -10,7 +10,7 @@ import time
 import anthropic
 import httpx2
 
-MODEL = "claude-haiku-4-5"
+MODEL = "claude-haiku-5-5"
 MAX_ATTEMPTS = 3
 """Attempts per reply in all, the first one included."""
 

@@ -1,0 +1,79 @@
+"""Does a grade depend on machine load? Every solution of every exercise, graded quiet and loaded.
+
+Each file under tests/exercises/solutions/ is graded `--runs` times on a quiet machine and `--runs`
+times while `--hogs` busy loops hold the CPUs, through one warm `GradingSession` as the app uses.
+Reported per exercise: verdict flips (an item passing in one run and failing in another), evidence
+differences, and journal differences (arrival and finish times, statuses, retry counts; for
+programs with threads, compared as a set, since threads that send at the same scenario instant
+reach the stub in any order). All should be 0.
+
+    .venv/bin/python bench/determinism.py [--runs 3] [--hogs 3] [EXERCISE_ID ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SOLUTIONS = ROOT / "tests" / "exercises" / "solutions"
+sys.path.insert(0, str(ROOT))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("exercises", nargs="*", help="exercise ids (default: every exercise with solutions)")
+    parser.add_argument("--runs", type=int, default=3, help="runs quiet, and as many loaded (default 3)")
+    parser.add_argument("--hogs", type=int, default=3, help="busy loops during the loaded runs (default 3)")
+    args = parser.parse_args()
+    os.environ["COACH_HOME"] = tempfile.mkdtemp(prefix="coach-bench-")
+
+    from coach.curriculum import load_curriculum
+    from coach.grader.session import GradingSession
+    from tests.exercises.test_determinism import busy_loops
+
+    curriculum = load_curriculum()
+    exercise_ids = args.exercises or sorted(p.name for p in SOLUTIONS.iterdir() if p.is_dir())
+    print(f"load average {os.getloadavg()[0]:.1f}; {args.runs} quiet and {args.runs} loaded runs "
+          f"({args.hogs} busy loops) per file\n")
+    print(f"{'exercise':<20} {'files':>5} {'grades':>6} {'verdict flips':>13} {'evidence diffs':>14} "
+          f"{'journal diffs':>13} {'seconds':>8}")
+    totals = [0, 0, 0]
+    with GradingSession() as session:
+        for exercise_id in exercise_ids:
+            exercise = curriculum.exercise(exercise_id)
+            if exercise is None:
+                print(f"{exercise_id:<20} (no such exercise)")
+                continue
+            files = sorted((SOLUTIONS / exercise_id).glob("*.py"))
+            flips = evidence = journal = grades = 0
+            started = time.monotonic()
+            for file in files:
+                quiet = [session.grade(exercise, file).replay_key() for _ in range(args.runs)]
+                with busy_loops(args.hogs):
+                    loaded = [session.grade(exercise, file).replay_key() for _ in range(args.runs)]
+                runs = quiet + loaded
+                grades += len(runs)
+                threaded = any(word in file.read_text() for word in ("to_thread", "Thread", "threading"))
+                first = runs[0]
+                for key in runs[1:]:
+                    flips += sum(a[1] != b[1] for a, b in zip(first["items"], key["items"], strict=True))
+                    evidence += sum(a[2] != b[2] for a, b in zip(first["items"], key["items"], strict=True))
+                    same = (sorted(key["journal"]) == sorted(first["journal"]) if threaded
+                            else key["journal"] == first["journal"])
+                    journal += not same or key["requests"] != first["requests"]
+            totals[0] += flips
+            totals[1] += evidence
+            totals[2] += journal
+            print(f"{exercise_id:<20} {len(files):>5} {grades:>6} {flips:>13} {evidence:>14} {journal:>13} "
+                  f"{time.monotonic() - started:>8.1f}")
+    print(f"\nin all: {totals[0]} verdict flips, {totals[1]} evidence differences, {totals[2]} journal differences")
+    return 0 if not any(totals) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
