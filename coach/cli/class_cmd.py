@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from coach.curriculum.model import Exercise, display_path
 from coach.grader.classroom import ClassReport, LearnerResult, default_jobs, find_submissions, grade_class
+from coach.grader.report import CLOCK_STOPS
 
 if TYPE_CHECKING:
     from coach.grader.session import GradingSession
@@ -105,6 +106,8 @@ def _line(result: LearnerResult) -> str:
         words += f"  failing: {', '.join(failing)}"
     if graded.timed_out:
         words += "  (timed out)"
+    elif graded.limit_hit in CLOCK_STOPS:
+        words += f"  ({CLOCK_STOPS[graded.limit_hit].split(':')[0]})"
     elif graded.limit_hit:
         words += f"  (hit the {graded.limit_hit} limit)"
     return f"{words}  {display_path(result.file)}" if result.file else words

@@ -82,7 +82,8 @@ def csv_text(report: ClassReport) -> str:
     item_ids = [item.id for item in report.exercise.checks]
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["learner", "file", "passed", "items_passed", "items", "error", "timed_out", *item_ids, "wall_s"])
+    writer.writerow(["learner", "file", "passed", "items_passed", "items", "error", "timed_out", "limit_hit",
+                     *item_ids, "wall_s"])
     for result in report.results:
         graded = result.report
         verdicts = {item.id: item.passed for item in graded.items} if graded else {}
@@ -94,6 +95,7 @@ def csv_text(report: ClassReport) -> str:
             len(item_ids),
             result.error or "",
             ("yes" if graded.timed_out else "no") if graded else "",
+            (graded.limit_hit or "") if graded else "",
             *[("pass" if verdicts[i] else "fail") if i in verdicts else "" for i in item_ids],
             f"{graded.wall_s:.2f}" if graded else "",
         ])
