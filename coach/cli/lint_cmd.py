@@ -61,7 +61,7 @@ def default_targets() -> Targets:
 
 
 def run_lint(args: argparse.Namespace) -> int:
-    from coach.stub.scenario import scenario_errors
+    from coach.stub.scenario import scenario_errors, scenario_warnings
 
     missing = [p for p in args.paths if not p.exists()]
     for p in missing:
@@ -77,13 +77,17 @@ def run_lint(args: argparse.Namespace) -> int:
         errors += curriculum.errors
         lessons = len(curriculum.lessons)
     scenarios = 0
+    warnings: list[LocatedError] = []
     for file in targets.scenarios:
         problems = scenario_errors(file)
         errors += problems
         scenarios += not problems
+        warnings += [] if problems else scenario_warnings(file)
     errors = list(dict.fromkeys(errors))  # a scenario a lesson names may also be linted on its own
     for error in errors:
         print(error)
+    for warning in dict.fromkeys(warnings):
+        print(f"warning: {warning}")
     if targets.lessons:
         drift_errors = lint_model_drift(curriculum, targets.lessons)
     counted = ([f"{lessons} lesson(s)"] if targets.lessons else []) + (

@@ -243,6 +243,19 @@ def scenario_errors(name_or_path: str | Path) -> list[LocatedError]:
     return []
 
 
+def scenario_warnings(file: Path) -> list[LocatedError]:
+    """What in a valid scenario file has no effect (`speed` outside `coach stub`); empty when none."""
+    try:
+        data, text = parse_toml(file.read_bytes())
+    except (OSError, TomlFileError):
+        return []  # the errors say so
+    if "speed" not in data:
+        return []
+    return [LocatedError(file, line_of(key_lines(text), "speed"), "speed",
+                         "has no effect when grading or in `coach run`, which run on virtual scenario time; "
+                         "it only sets `coach stub`'s clock speed for your own app (docs/sandbox.md)")]
+
+
 def load_scenario(name_or_path: str | Path) -> Scenario:
     """A scenario by name (bundled or user) or by the path of a TOML file."""
     target = Path(name_or_path)

@@ -109,3 +109,13 @@ def test_unknown_checks_unrelated_to_a_broken_module_are_still_unknown(capsys) -
     (paths.user_lessons_dir() / "demo_checks.py").write_text(BROKEN_MODULE)
     assert main(["lint", str(paths.user_lessons_dir())]) == 1
     assert "unknown check 'no_such_check'" in capsys.readouterr().out
+
+
+def test_a_scenario_speed_is_flagged_as_having_no_effect_on_grading(tmp_path: Path, capsys) -> None:
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    (folder / "quick.toml").write_text('summary = "A quick one."\n\nspeed = 20\n', encoding="utf-8")
+    assert main(["lint", str(folder / "quick.toml")]) == 0
+    out = capsys.readouterr().out
+    assert "quick.toml:3: speed: has no effect when grading" in out
+    assert "1 scenario(s) clean." in out
