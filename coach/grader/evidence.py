@@ -29,6 +29,10 @@ class RunEvidence:
     scenario: Any
     clock: Any = None
     """The run's `coach.clock.ScenarioClock`: log records carry its Unix time, the journal its seconds."""
+    seed: int = 0
+    """The seed the program's randomness ran with."""
+    reruns: tuple[RunEvidence, ...] = ()
+    """Further runs of the same file with other seeds, made when a check asks for them (`seeds=2`)."""
 
     @property
     def messages(self) -> tuple[Any, ...]:
