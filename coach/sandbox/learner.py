@@ -83,11 +83,15 @@ def _is_library(name: str) -> bool:
 
 
 def _jsonable(value: Any) -> Any:
+    """The value as JSON has it, else as `%s` would print it (a `uuid.UUID` as its hex form, not its repr)."""
     try:
         json.dumps(value)
         return value
     except (TypeError, ValueError, RecursionError):
-        return repr(value)[:MAX_LOG_MESSAGE]
+        try:
+            return str(value)[:MAX_LOG_MESSAGE]
+        except Exception:  # a learner's __str__ can raise
+            return repr(value)[:MAX_LOG_MESSAGE]
 
 
 def limit_of_exception(exc: BaseException) -> str | None:
