@@ -14,7 +14,7 @@ from typing import Any
 
 from coach.curriculum.schema import Field
 from coach.grader.checks import Verdict, check
-from coach.grader.evidence import RunEvidence
+from coach.grader.evidence import RunEvidence, sdk_retry
 
 RANDOM_FUNCTIONS = {"random", "uniform", "randint", "randrange", "choice", "triangular", "gauss", "betavariate",
                     "expovariate", "normalvariate", "token_bytes", "randbelow", "SystemRandom", "getrandbits"}
@@ -64,7 +64,7 @@ def _backoff_waits(evidence: RunEvidence, text: str) -> list[float]:
     """Seconds the program itself waited before each of its own retries of a call, after an error
     that carried no retry-after: from the end of the request before (the SDK's last retry, if any)."""
     return [after.arrived_s - before.finished_s for before, after in itertools.pairwise(evidence.call(text))
-            if not after.retry_count and before.finished_s is not None and _retry_after(before) is None]
+            if not sdk_retry(before, after) and before.finished_s is not None and _retry_after(before) is None]
 
 
 @check("backs_off_exponentially", text=Field(str), base_s=Field((int, float)),
