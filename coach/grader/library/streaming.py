@@ -187,11 +187,18 @@ def screen_shows_one_answer(evidence: RunEvidence) -> Verdict:
     restarted = []
     for case in outcomes:
         attempts = evidence.call(_text(case))
-        if not attempts or not _complete(attempts[-1]):
+        if not attempts:
             continue
         expected = _sent_text(evidence, attempts[-1])
         if expected is None:
             return _no_scripted_text()
+        if not _complete(attempts[-1]):  # a reply that failed for good: at most its last attempt's words, once
+            screen = _outcome(outcomes, case).get("screen")
+            if screen not in ("", expected, None):
+                return Verdict(False, f"the window for '{case}', whose {len(attempts)} attempt(s) all broke, shows "
+                                      f"{_quote(screen)}; the last attempt sent {_quote(expected)}: the window holds "
+                                      "text from more than one attempt (clear it in on_restart)")
+            continue
         screen = _outcome(outcomes, case).get("screen")
         broken = [e for e in attempts[:-1] if not _complete(e)]
         if screen != expected:
