@@ -74,6 +74,9 @@ class RunEvidence:
         as a float keeps about a quarter of a microsecond, so the difference is rounded to the microsecond:
         a record logged the instant an answer arrived is at that answer's time, not a hair after it.
         """
+        stamped = record.get("at_s") if isinstance(record, dict) else None
+        if isinstance(stamped, int | float) and not isinstance(stamped, bool):
+            return round(float(stamped), 6)  # the runner's stamp: `coach.sandbox.logchannel`
         created = record.get("created") if isinstance(record, dict) else None
         if self.clock is None or isinstance(created, bool) or not isinstance(created, int | float):
             return None
