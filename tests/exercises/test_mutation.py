@@ -28,7 +28,28 @@ FULL = os.environ.get("COACH_FULL_BATTERY") == "1"
 SAMPLE = 2
 EXERCISES = [e.id for lesson in load_curriculum().lessons for e in lesson.exercises]
 
+_MAIN_BLOCK = "the `__main__` block: the grader calls main()"
+_LEFT_AS_IS = "a figure in the part of the file the learner leaves as it is, which no item is about"
 EQUIVALENT: dict[str, dict[str, str]] = {
+    "retry-backoff": {
+        "core/ReplaceComparisonOperator_Eq_Lt#1@70": _MAIN_BLOCK,
+        "core/ReplaceComparisonOperator_Eq_LtE#1@70": _MAIN_BLOCK,
+        "core/ReplaceComparisonOperator_Eq_Is#1@70": _MAIN_BLOCK,
+        "core/ZeroIterationForLoop#2@71": _MAIN_BLOCK,
+        "core/ReplaceComparisonOperator_Eq_GtE#0@41": "attempt never passes MAX_ATTEMPTS - 1, so >= is ==",
+        "core/ReplaceComparisonOperator_Eq_Is#0@41": "small ints are one object in CPython, so `is` is ==",
+        "core/ExceptionReplacer#0@29": "the stub's retry-after is always a number, so the ValueError branch never runs",
+        "core/NumberReplacer#1@14": "MAX_ATTEMPTS 3 still makes at most MAX_ATTEMPTS attempts and says how many: "
+                                    "the brief asks for no more than 4 (a judgement call)",
+        "core/NumberReplacer#4@18": "MAX_DELAY_S 9: the ceilings reached (0.5, 1, 2 s) are far under the cap",
+        "core/NumberReplacer#5@18": "MAX_DELAY_S 7: the ceilings reached (0.5, 1, 2 s) are far under the cap",
+        "core/ReplaceBinaryOperator_Add_Pow#0@48": "ceiling / 2 ** uniform(0, ceiling / 2) is still random and "
+                                                   "within half of the ceiling to all of it, as the brief asks",
+        "core/NumberReplacer#14@48": "a random part of up to a third of the ceiling instead of a half: still "
+                                     "random and within the brief's band",
+        "core/NumberReplacer#18@62": _LEFT_AS_IS + " (max_tokens)",
+        "core/NumberReplacer#19@62": _LEFT_AS_IS + " (max_tokens)",
+    },
     "observed-call": {"core/ReplaceComparisonOperator_Eq_Gt#0@55": "the `__main__` block: the grader calls main()"},
     "cost-accumulator": {"core/ReplaceBinaryOperator_Mul_LShift#6@104": "the exercise's made-up ticket dates, in "
                          "the part the learner leaves as it is; any date is a valid ticket"},
