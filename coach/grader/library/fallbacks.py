@@ -201,8 +201,12 @@ def shows_whole_answer(evidence: RunEvidence, case: str, field: str = "answer") 
             return Verdict(False, f"the user saw the model's raw JSON {_quote(text)}: parse it and show its "
                                   f"'{field}' field")
         return Verdict(False, f"the user saw {_quote(text)}, not the answer the model gave ({_quote(expected)})")
+    if len(found.attempts) > 1:
+        return Verdict(False, f"the question of case '{case}' was sent {len(found.attempts)} times (requests "
+                              f"{', '.join(str(e.seq) for e in found.attempts)}), though its first answer was whole: "
+                              "ask again only when stop_reason is max_tokens, each request is paid for")
     return Verdict(True, f"request {last.seq} ended {last.stop_reason}; the user saw {_quote(text)} "
-                         f"(category '{found.category}')")
+                         f"(category '{found.category}'), asked once")
 
 
 @check("handles_truncation", case=Field(str), answered=Field(str), field=Field(str, required=False))
