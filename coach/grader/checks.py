@@ -40,6 +40,9 @@ class Check:
     function: CheckFunction
     params: dict[str, Field] = field(default_factory=dict)
     summary: str = ""
+    seeds: int = 1
+    """How many runs, each with its own seed, the check judges: 2 for a property such as jitter
+    that only shows as a difference between runs (the grader then runs the program twice)."""
 
     def __call__(self, evidence: RunEvidence, params: Mapping[str, Any]) -> Verdict:
         return self.function(evidence, **params)
@@ -63,12 +66,16 @@ class CheckModuleError(Exception):
     """An instructor's check module failed to import."""
 
 
-def check(name: str, **params: Field) -> Callable[[CheckFunction], CheckFunction]:
-    """Register a check under `name`; `params` describe the keyword arguments it takes."""
+def check(name: str, *, seeds: int = 1, **params: Field) -> Callable[[CheckFunction], CheckFunction]:
+    """Register a check under `name`; `params` describe the keyword arguments it takes.
+
+    `seeds=2` asks for a second run of the program with another seed: the check finds it in
+    `evidence.reruns`.
+    """
 
     def register(function: CheckFunction) -> CheckFunction:
         doc = (function.__doc__ or "").strip().splitlines()
-        _REGISTRY[name] = Check(name, function, dict(params), doc[0] if doc else "")
+        _REGISTRY[name] = Check(name, function, dict(params), doc[0] if doc else "", seeds)
         return function
 
     return register

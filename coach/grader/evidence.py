@@ -29,6 +29,10 @@ class RunEvidence:
     scenario: Any
     clock: Any = None
     """The run's `coach.clock.ScenarioClock`: log records carry its Unix time, the journal its seconds."""
+    seed: int = 0
+    """The seed the program's randomness ran with."""
+    reruns: tuple[RunEvidence, ...] = ()
+    """Further runs of the same file with other seeds, made when a check asks for them (`seeds=2`)."""
 
     @property
     def messages(self) -> tuple[Any, ...]:
@@ -40,9 +44,14 @@ class RunEvidence:
         return [e for e in self.messages if text in (e.prompt or "")]
 
     def own_attempts(self, text: str) -> list[Any]:
-        """The attempts of one logical call that the program made itself: the SDK's own retries
-        (`x-stainless-retry-count` > 0) left out."""
-        return [e for e in self.call(text) if not e.retry_count]
+        """The attempts of one logical call that the program made itself: the SDK's own retries left out.
+
+        `x-stainless-retry-count` is a header the program could set, so it is believed only where the
+        SDK would have retried: the attempt before got a status the SDK retries (or no answer) and
+        carried the count one lower. A "retry" of a 400 is the program's own, whatever it says.
+        """
+        attempts = self.call(text)
+        return [e for n, e in enumerate(attempts) if not (n and sdk_retry(attempts[n - 1], e))]
 
     @property
     def logged(self) -> list[dict[str, Any]]:
@@ -65,6 +74,9 @@ class RunEvidence:
         as a float keeps about a quarter of a microsecond, so the difference is rounded to the microsecond:
         a record logged the instant an answer arrived is at that answer's time, not a hair after it.
         """
+        stamped = record.get("at_s") if isinstance(record, dict) else None
+        if isinstance(stamped, int | float) and not isinstance(stamped, bool):
+            return round(float(stamped), 6)  # the runner's stamp: `coach.sandbox.logchannel`
         created = record.get("created") if isinstance(record, dict) else None
         if self.clock is None or isinstance(created, bool) or not isinstance(created, int | float):
             return None
@@ -89,3 +101,17 @@ class RunEvidence:
         if r.exit_code not in (0, None):
             return f"the program exited with status {r.exit_code}"
         return None
+
+
+SDK_RETRIED_STATUSES = frozenset({408, 409, 429})
+"""With every status of 500 and above: what the SDK retries on its own (`_base_client._should_retry`)."""
+
+
+def sdk_retry(before: Any, entry: Any) -> bool:
+    """Whether `entry` can be the SDK's own retry of `before`, as the SDK's retry policy would have sent it."""
+    if not entry.retry_count or entry.retry_count != (before.retry_count or 0) + 1:
+        return False
+    said = (before.response_headers or {}).get("x-should-retry")
+    if said in ("true", "false"):
+        return said == "true"
+    return before.status is None or before.status in SDK_RETRIED_STATUSES or before.status >= 500

@@ -48,8 +48,6 @@ def grade_exercise(
     pool: object | None = None,
     seed: int = DEFAULT_SEED,
 ) -> GradeReport:
-    from coach.sandbox import SandboxRequest, run_sandboxed
-    from coach.stub.runner import StubThread
     from coach.stub.scenario import ScenarioError, load_scenario
 
     try:
@@ -61,28 +59,14 @@ def grade_exercise(
     except ScenarioError as exc:
         raise GradeError("\n".join(str(e) for e in exc.errors)) from exc
 
-    try:
-        clock = VirtualClock()
-    except VirtualTimeUnavailable as exc:
-        raise GradeError(str(exc)) from exc
     started = time.monotonic()
-    try:
-        with StubThread(scenario, clock) as stub:
-            if on_progress is not None:
-                stub.journal.subscribe(_ProgressTally(clock, on_progress))
-            result = run_sandboxed(
-                SandboxRequest(file=file, entry=exercise.entry, clock=clock, stub=stub, timeout_s=exercise.timeout_s,
-                               seed=seed),
-                pool,  # type: ignore[arg-type]
-            )
-            stub.journal.settle(SETTLE_S)  # requests the program left open end when its sockets close
-            journal = stub.journal.entries()
-    finally:
-        clock.close()
-    evidence = RunEvidence(
-        exercise=exercise, journal=tuple(journal), result=result, source=source, tree=_parse(source),
-        scenario=scenario, clock=clock,
-    )
+    evidence = _run(exercise, file, source, scenario, seed=seed, pool=pool, on_progress=on_progress)
+    seeds = max((c.seeds for item in exercise.checks if (c := get_check(item.check)) is not None), default=1)
+    if seeds > 1:  # a property such as jitter shows only as a difference between seeded runs
+        reruns = tuple(_run(exercise, file, source, scenario, seed=seed + n, pool=pool, on_progress=None)
+                       for n in range(1, seeds))
+        evidence = dataclasses.replace(evidence, reruns=reruns)
+    result, journal = evidence.result, list(evidence.journal)
     items = tuple(_judge(item, evidence) for item in exercise.checks)
     return GradeReport(
         exercise=exercise.id,
@@ -99,6 +83,35 @@ def grade_exercise(
         stderr=result.stderr,
         limits=dataclasses.asdict(scenario.limits),
         seed=result.seed,
+    )
+
+
+def _run(exercise: Exercise, file: Path, source: str, scenario: Any, *, seed: int, pool: object | None,
+         on_progress: Callable[[GradeProgress], None] | None) -> RunEvidence:
+    """One run of the file in the sandbox against a fresh stub and clock."""
+    from coach.sandbox import SandboxRequest, run_sandboxed
+    from coach.stub.runner import StubThread
+
+    try:
+        clock = VirtualClock()
+    except VirtualTimeUnavailable as exc:
+        raise GradeError(str(exc)) from exc
+    try:
+        with StubThread(scenario, clock) as stub:
+            if on_progress is not None:
+                stub.journal.subscribe(_ProgressTally(clock, on_progress))
+            result = run_sandboxed(
+                SandboxRequest(file=file, entry=exercise.entry, clock=clock, stub=stub, timeout_s=exercise.timeout_s,
+                               seed=seed),
+                pool,  # type: ignore[arg-type]
+            )
+            stub.journal.settle(SETTLE_S)  # requests the program left open end when its sockets close
+            journal = stub.journal.entries()
+    finally:
+        clock.close()
+    return RunEvidence(
+        exercise=exercise, journal=tuple(journal), result=result, source=source, tree=_parse(source),
+        scenario=scenario, clock=clock, seed=seed,
     )
 
 

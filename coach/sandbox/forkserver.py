@@ -1,9 +1,10 @@
 """The warm pool's server: a process with `anthropic` imported that forks one harness per run.
 
 Runs as `python -I -c "from coach.sandbox.forkserver import serve; serve(FD)"` with a scrubbed
-environment. Each request on the SOCK_SEQPACKET socket FD is one JSON spec plus five fds (stdout,
-stderr, control, the clock's page and channel); the server forks, the child starts a new session, takes those fds
-and calls `harness.launch`, which applies the isolation after the fork. Replies are JSON:
+environment. Each request on the SOCK_SEQPACKET socket FD is one JSON spec plus six fds (stdout,
+stderr, control, the clock's page and channel, the log channel); the server forks, the child
+starts a new session, takes those fds and calls `harness.launch`, which applies the isolation
+after the fork. Replies are JSON:
 `{"id": n, "pid": p}` when a run starts and `{"pid": p, "code": c}` when it ends.
 """
 
@@ -55,7 +56,7 @@ def serve(fd: int) -> None:
                 _report_exits(channel)
                 continue
             try:
-                data, fds, _, _ = socket.recv_fds(channel, MAX_MESSAGE, 5)
+                data, fds, _, _ = socket.recv_fds(channel, MAX_MESSAGE, 6)
             except OSError:
                 os._exit(0)
             if not data:
@@ -88,8 +89,8 @@ def _become_harness(spec: dict, fds: list[int], close: list[int], launch) -> Non
         for fd in close:
             os.close(fd)
         os.setsid()
-        out, err, control, page, clock_channel = fds
-        spec = {**spec, "clock": {**spec["clock"], "page_fd": page, "channel_fd": clock_channel}}
+        out, err, control, page, clock_channel, log = fds
+        spec = {**spec, "clock": {**spec["clock"], "page_fd": page, "channel_fd": clock_channel}, "log_fd": log}
         devnull = os.open(os.devnull, os.O_RDONLY)
         os.dup2(devnull, 0)
         os.dup2(out, 1)

@@ -53,6 +53,8 @@ def _supervise(spec: dict[str, Any]) -> None:
         os.close(spec["control_fd"])
         for fd in _clock_fds(spec):
             os.close(fd)  # the learner process keeps the clock channel; the supervisor needs none
+        if isinstance(spec.get("log_fd"), int):
+            os.close(spec["log_fd"])  # nor the log channel: only the learner's records go on it
     if pid == 0:
         try:
             _become_learner(spec)
@@ -109,7 +111,8 @@ def _become_learner(spec: dict[str, Any]) -> None:
         host, port = spec["stub_address"]
         audit.install([str(workdir), spec["tmpdir"]], (host, int(port)), spec["hidden"], spec["keep"])
     _announce_start(spec["control_fd"])
-    code = run_learner(Path(spec["file"]), spec["entry"], workdir, list(spec.get("argv", [])))
+    log_fd = spec.get("log_fd") if isinstance(spec.get("log_fd"), int) else None
+    code = run_learner(Path(spec["file"]), spec["entry"], workdir, list(spec.get("argv", [])), log_fd)
     os._exit(code)
 
 

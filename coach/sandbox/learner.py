@@ -21,6 +21,8 @@ import traceback
 from pathlib import Path
 from typing import Any
 
+from coach.sandbox import logchannel
+
 RESULT_NAME = ".coach-result.json"
 MAX_LOG_RECORDS = 2000
 MAX_LOG_MESSAGE = 4000
@@ -36,8 +38,10 @@ class LogCollector:
     so what the program prints does not change.
     """
 
-    def __init__(self) -> None:
-        self.records: list[dict[str, Any]] = []
+    def __init__(self, fd: int | None) -> None:
+        self.fd = fd
+        """The log channel (`coach.sandbox.logchannel`): each record leaves the process as it is made."""
+        self.count = 0
 
     def install(self) -> None:
         real_enabled = logging.Logger.isEnabledFor
@@ -60,22 +64,21 @@ class LogCollector:
         logging.Logger.handle = handle  # type: ignore[method-assign]
 
     def add(self, record: logging.LogRecord) -> None:
-        if len(self.records) >= MAX_LOG_RECORDS:
+        if self.fd is None or self.count >= MAX_LOG_RECORDS:
             return
+        self.count += 1
         try:
             message = record.getMessage()
         except Exception as exc:  # a learner's bad format string is still a record
             message = f"{record.msg!r} (formatting failed: {type(exc).__name__})"
         extra = {k: _jsonable(v) for k, v in record.__dict__.items() if k not in _STANDARD_RECORD_KEYS}
-        self.records.append(
-            {
-                "level": record.levelname,
-                "logger": record.name,
-                "message": message[:MAX_LOG_MESSAGE],
-                "created": record.created,
-                "extra": extra,
-            }
-        )
+        logchannel.send(self.fd, {
+            "level": record.levelname,
+            "logger": record.name,
+            "message": message[:MAX_LOG_MESSAGE],
+            "created": record.created,
+            "extra": extra,
+        })
 
 
 def _is_library(name: str) -> bool:
@@ -83,11 +86,15 @@ def _is_library(name: str) -> bool:
 
 
 def _jsonable(value: Any) -> Any:
+    """The value as JSON has it, else as `%s` would print it (a `uuid.UUID` as its hex form, not its repr)."""
     try:
         json.dumps(value)
         return value
     except (TypeError, ValueError, RecursionError):
-        return repr(value)[:MAX_LOG_MESSAGE]
+        try:
+            return str(value)[:MAX_LOG_MESSAGE]
+        except Exception:  # a learner's __str__ can raise
+            return repr(value)[:MAX_LOG_MESSAGE]
 
 
 def limit_of_exception(exc: BaseException) -> str | None:
@@ -105,10 +112,10 @@ def limit_of_exception(exc: BaseException) -> str | None:
     return None
 
 
-def run_learner(file: Path, entry: str | None, workdir: Path, argv: list[str]) -> int:
+def run_learner(file: Path, entry: str | None, workdir: Path, argv: list[str], log_fd: int | None = None) -> int:
     """Run the code; return the exit code. Writes the result file unless the code exits hard."""
     learner_pid = os.getpid()
-    collector = LogCollector()
+    collector = LogCollector(log_fd)
     collector.install()
     sys.path.append(str(file.parent))  # after the stdlib and site-packages: no shadowing them
     sys.argv = [str(file), *argv]
@@ -133,7 +140,6 @@ def run_learner(file: Path, entry: str | None, workdir: Path, argv: list[str]) -
         result["return_error"] = f"{type(exc).__name__}: {exc}"[:MAX_LOG_MESSAGE]
         _print_short_traceback(exc)
         exit_code = 1
-    result["log_records"] = collector.records
     _flush_std()
     if os.getpid() == learner_pid:  # a process the code forked finishes here too: it has no say
         _write_result(workdir, result)

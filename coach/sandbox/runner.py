@@ -28,7 +28,8 @@ from typing import TYPE_CHECKING, Any
 
 from coach.sandbox import isolation
 from coach.sandbox.harness import NOBODY_UID, SPEC_VAR
-from coach.sandbox.learner import RESULT_NAME
+from coach.sandbox.learner import MAX_LOG_RECORDS, RESULT_NAME
+from coach.sandbox.logchannel import LogChannel
 from coach.sandbox.model import SANDBOX_API_KEY, Limits, SandboxRequest, SandboxResult
 from coach.sandbox.output import CappedBuffer, clean_text
 
@@ -159,10 +160,10 @@ def _spec(request: SandboxRequest, level: isolation.Level, file: Path, workdir: 
     }
 
 
-def _start_cold(level: isolation.Level, spec: dict[str, Any], clock_fds: tuple[int, int]) -> Started:
+def _start_cold(level: isolation.Level, spec: dict[str, Any], clock_fds: tuple[int, int], log_fd: int) -> Started:
     parent_end, child_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
     page_fd, channel_fd = clock_fds
-    spec = {**spec, "control_fd": child_end.fileno(),
+    spec = {**spec, "control_fd": child_end.fileno(), "log_fd": log_fd,
             "clock": {**spec["clock"], "page_fd": page_fd, "channel_fd": channel_fd}}
     env = {**spec["env"], SPEC_VAR: json.dumps(spec)}
     command = [*level.command(spec), sys.executable, "-I", "-m", "coach.sandbox"]
@@ -174,7 +175,7 @@ def _start_cold(level: isolation.Level, spec: dict[str, Any], clock_fds: tuple[i
             stderr=subprocess.PIPE,
             env=env,
             cwd=spec["workdir"],
-            pass_fds=(child_end.fileno(), *clock_fds),
+            pass_fds=(child_end.fileno(), *clock_fds, log_fd),
             start_new_session=True,
         )
     finally:
@@ -193,19 +194,26 @@ def _start_cold(level: isolation.Level, spec: dict[str, Any], clock_fds: tuple[i
 def _run(request: SandboxRequest, level: isolation.Level, spec: dict[str, Any], pool: WarmPool | None) -> SandboxResult:
     started_at = time.monotonic()
     session = request.clock.open_session()
+    logs, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
-        started = (pool.start(spec, session.child_fds()) if pool is not None
-                   else _start_cold(level, spec, session.child_fds()))
+        try:
+            started = (pool.start(spec, session.child_fds(), theirs.fileno()) if pool is not None
+                       else _start_cold(level, spec, session.child_fds(), theirs.fileno()))
+        finally:
+            theirs.close()  # the learner holds the only writing end: EOF means it is gone
         session.attach((started.stdout, started.stderr))
-        return _supervise(request, level, spec, started, session, started_at)
+        channel = LogChannel(request.clock.now, request.clock.epoch, MAX_LOG_RECORDS)
+        return _supervise(request, level, spec, started, session, started_at, logs, channel)
     finally:
+        logs.close()
         session.close()
 
 
 def _supervise(request: SandboxRequest, level: isolation.Level, spec: dict[str, Any], started: Started,
-               session: ClockSession, started_at: float) -> SandboxResult:
+               session: ClockSession, started_at: float, logs: socket.socket, channel: LogChannel) -> SandboxResult:
     out, err = CappedBuffer(request.limits.output_bytes), CappedBuffer(request.limits.output_bytes)
     selector = selectors.DefaultSelector()
+    selector.register(logs.fileno(), selectors.EVENT_READ, channel)
     selector.register(started.stdout, selectors.EVENT_READ, out)
     selector.register(started.stderr, selectors.EVENT_READ, err)
     selector.register(started.control, selectors.EVENT_READ, None)
@@ -260,6 +268,8 @@ def _supervise(request: SandboxRequest, level: isolation.Level, spec: dict[str, 
                     selector.unregister(key.fd)
                     continue
                 key.data.feed(chunk)
+                if isinstance(key.data, LogChannel):
+                    continue
                 if key.data.overflowed and killed_for is None:
                     killed_for = "output"
                     _kill(started)
@@ -290,7 +300,7 @@ def _supervise(request: SandboxRequest, level: isolation.Level, spec: dict[str, 
         seed=request.seed,
         return_value=result.get("return_value"),
         return_error=_text_or_none(result.get("return_error")),
-        log_records=_log_records(result.get("log_records")),
+        log_records=_log_records(channel.records),
     )
 
 
@@ -426,6 +436,7 @@ def _log_records(value: object) -> list[dict[str, Any]]:
                     "message": item["message"],
                     "created": item.get("created") if isinstance(item.get("created"), int | float) else None,
                     "extra": item.get("extra") if isinstance(item.get("extra"), dict) else {},
+                    **{k: item[k] for k in ("arrived_s", "at_s") if isinstance(item.get(k), int | float)},
                 }
             )
     return records

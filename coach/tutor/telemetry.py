@@ -15,7 +15,7 @@ from pathlib import Path
 
 from coach import paths
 
-CORRELATION_HEADER = "x-coach-correlation-id"
+CORRELATION_HEADER = "x-correlation-id"  # the header the observed-call exercise teaches
 _KEY_LIKE = re.compile(r"sk-ant-[A-Za-z0-9_\-]+")
 log = logging.getLogger(__name__)
 

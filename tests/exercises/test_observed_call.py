@@ -34,13 +34,20 @@ def test_every_item_has_a_wrong_solution() -> None:
     assert {item_of(wrong) for wrong in wrong_solutions(EXERCISE)} == items
 
 
-def test_starter_fails_every_item_saying_no_record_carries_a_correlation_id(grade: Grade) -> None:
+def test_starter_fails_every_telemetry_item_saying_no_record_carries_a_correlation_id(grade: Grade) -> None:
     report = grade(EXERCISE, exercise(EXERCISE).starter)
-    assert failing(report) == {item.id for item in exercise(EXERCISE).checks}
-    assert all("correlation_id" in item.evidence for item in report.items)
+    telemetry = [item for item in report.items if item.id != "finishes"]
+    assert failing(report) == {item.id for item in telemetry}
+    assert all("correlation_id" in item.evidence for item in telemetry)
 
 
 @pytest.mark.parametrize("status", sorted(STATUS_CLASSES))
 def test_the_class_expected_for_each_status_is_the_one_the_sdk_raises(status: int) -> None:
     response = httpx2.Response(status, request=httpx2.Request("POST", "http://127.0.0.1/v1/messages"))
     assert type(make_status_error("x", body=None, response=response)).__name__ == STATUS_CLASSES[status]
+
+
+def test_a_swallowed_error_that_crashes_main_fails_the_precondition_reported_first(grade: Grade) -> None:
+    report = grade(EXERCISE, SOLUTIONS / EXERCISE / "swallowed_error.py")
+    assert failing(report) == {"finishes"}
+    assert report.items[0].id == "finishes" and "before the case bad-request" in report.items[0].evidence

@@ -60,3 +60,11 @@ def test_the_policy_is_above_the_cache_minimum_and_the_faq_far_below_it() -> Non
     assert estimate_tokens(starter.REFUND_POLICY) > 1.3 * minimum
     assert estimate_tokens(starter.INSTRUCTIONS + starter.SHIPPING_FAQ) < minimum / 4
     assert estimate_tokens(starter.INSTRUCTIONS) < minimum / 4
+
+
+@pytest.mark.xfail(strict=False, reason="every document long enough by len/4 is also cached by the stub, so a warning "
+                   "keyed on prompt length looks like one keyed on the usage; needs a scenario case where a long "
+                   "prompt is not cached (issue 13, left open)")
+def test_a_warning_keyed_on_prompt_length_rather_than_usage_fails(grade: Grade) -> None:
+    report = grade(EXERCISE, SOLUTIONS / EXERCISE / "known_false_pass__warns_by_length.py")
+    assert failing(report) == {"warns-uncached"}

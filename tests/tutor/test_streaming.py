@@ -29,7 +29,7 @@ async def test_telemetry_line_has_the_correlation_id_the_stub_saw(coach_for):
         await reply(session)
         seen = stub.journal.entries()
     (record,) = session.telemetry.records()
-    assert seen[0].client_ids["x-coach-correlation-id"] == record["correlation_id"]
+    assert seen[0].client_ids["x-correlation-id"] == record["correlation_id"]
     assert record["stop_reason"] == "end_turn" and record["error_class"] is None
     assert record["ttft_s"] is not None and record["latency_s"] >= record["ttft_s"]
     assert {"model", "input_tokens", "output_tokens", "cost_usd"} <= set(record)

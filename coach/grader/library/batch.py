@@ -134,6 +134,11 @@ def answered_once(evidence: RunEvidence, pattern: str = DOC_PATTERN) -> Verdict:
     return Verdict(True, f"{answered} documents were answered, each exactly once")
 
 
+def _looks_like_repr(text: str) -> bool:
+    """A summary that is the printed form of the SDK's objects rather than the text they hold."""
+    return any(mark in text for mark in ("TextBlock(", "'type': 'text'", '"type": "text"', "Message(id="))
+
+
 @check("reports_outcomes", pattern=Field(str, required=False))
 def reports_outcomes(evidence: RunEvidence, pattern: str = DOC_PATTERN) -> Verdict:
     """The return value's "summaries" and "failed" agree with the API: every document that reached it is in one."""
@@ -165,6 +170,14 @@ def reports_outcomes(evidence: RunEvidence, pattern: str = DOC_PATTERN) -> Verdi
         return Verdict(False, f"{unreported[0]} reached the API, got {_status(last)} (request {last.seq}) and was "
                               f"never answered, but 'failed' does not list it" +
                        (f"; nor {_ids(unreported[1:])}" if len(unreported) > 1 else ""))
+    for doc, summary in summaries.items():
+        if not isinstance(summary, str) or not summary.strip() or _looks_like_repr(summary):
+            return Verdict(False, f"'summaries' gives {doc} as {str(summary)[:80]!r}, not the answer's text "
+                                  "(message.content[0].text)")
+    for doc, why in failed.items():
+        if not isinstance(why, str) or not why.strip():
+            return Verdict(False, f"'failed' gives {doc} the reason {why!r}: say why in words, e.g. "
+                                  "f'{type(error).__name__}: {error.message}', so a rerun knows what went wrong")
     reasons = "; ".join(f"{doc}: {str(reason)[:80]}" for doc, reason in list(failed.items())[:3])
     return Verdict(True, f"'summaries' has the {len(summaries)} answered documents and 'failed' the "
                          f"{len(failed)} never answered" + (f" ({reasons})" if reasons else ""))

@@ -256,7 +256,7 @@ def _running_bill(answered: list[Any]) -> list[tuple[Any, float, float]]:
 
 @check("warns_after_soft_limit", soft_usd=Field((int, float)))
 def warns_after_soft_limit(evidence: RunEvidence, soft_usd: float) -> Verdict:
-    """A WARNING is logged after the answer that takes the session past `soft_usd`, before the next request."""
+    """One WARNING is logged, after the answer that takes the session past `soft_usd`, before the next request."""
     entries = list(evidence.messages)
     answered = _answered(evidence)
     if not answered:
@@ -287,8 +287,12 @@ def warns_after_soft_limit(evidence: RunEvidence, soft_usd: float) -> Verdict:
     if following is not None and first_at > following.arrived_s:
         return Verdict(False, f"{passed}, but the first WARNING {_quote(first)} came only after {_call(following)} "
                               "was sent: warn as soon as the spending passes the limit")
+    if len(warnings) > 1:
+        return Verdict(False, f"{passed}; the program logged {len(warnings)} WARNINGs, not one (the first "
+                              f"{_quote(first)}, the second {_quote(warnings[1][1])}): warn "
+                              "once, when the spending first passes the limit, or the warning becomes noise")
     then = f" and before {_call(following)}" if following is not None else ""
-    return Verdict(True, f"{passed}; the WARNING {_quote(first)} came after its answer{then}")
+    return Verdict(True, f"{passed}; the one WARNING {_quote(first)} came after its answer{then}")
 
 
 @check("stops_before_cap", hard_usd=Field((int, float)))

@@ -16,6 +16,7 @@ from typing import Any
 from coach.curriculum.schema import Field
 from coach.grader.checks import Verdict, check
 from coach.grader.evidence import RunEvidence
+from coach.grader.library.observability import STATUS_CLASSES
 
 
 @dataclass(frozen=True)
@@ -233,6 +234,13 @@ def failure_isolated(evidence: RunEvidence, failing: str, texts: list[str]) -> V
         problems.append(f"{_labels(unanswered)} reached the API but got no answer")
     if dropped and not evidence.crashed:
         problems.append(f"the API answered {_labels(dropped)} but no result carries the answer (cancelled?)")
+    rows = evidence.returned if isinstance(evidence.returned, list) else []
+    named = [n for n in (STATUS_CLASSES.get(first.status or 0), first.error_type) if n]
+    errors = [row.get("error") if isinstance(row, dict) else None for row in rows]
+    if not problems and rows and not any(isinstance(e, str) and any(n in e for n in named) for e in errors):
+        shown = next((e for e, rid in zip(errors, ids, strict=False) if rid is None), None)
+        problems.append(f"no result carries the API's error ({' / '.join(named)}); the failed ticket's result says "
+                        f"{str(shown)[:80]!r}: return the exception itself in its place")
     if problems:
         return Verdict(False, f"{refusal}; then " + "; ".join(problems))
     return Verdict(True, f"{refusal}, and the other {len(others)} {_noun(texts)} were all answered and returned")

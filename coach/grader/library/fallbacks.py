@@ -9,6 +9,7 @@ stop_reason and length of each answer. The result is only judged against that re
 
 from __future__ import annotations
 
+import http
 import json
 import re
 from dataclasses import dataclass
@@ -22,6 +23,8 @@ from coach.stub.tokens import text_pieces
 
 CASE_PROMPT = re.compile(r"\bcase ([\w-]+):")
 WHOLE_STOPS = ("end_turn", "stop_sequence")
+RETRY_WORDS = re.compile(r"\b(try (it )?again|retry|ask again|in a (minute|moment|while)|later)\b", re.IGNORECASE)
+"""Words that tell a user to ask again: right for an outage, wrong for a refusal."""
 
 ERROR_CLASSES = {
     "bad-request": "a bad request (the code must change; a retry sends the same mistake)",
@@ -198,8 +201,12 @@ def shows_whole_answer(evidence: RunEvidence, case: str, field: str = "answer") 
             return Verdict(False, f"the user saw the model's raw JSON {_quote(text)}: parse it and show its "
                                   f"'{field}' field")
         return Verdict(False, f"the user saw {_quote(text)}, not the answer the model gave ({_quote(expected)})")
+    if len(found.attempts) > 1:
+        return Verdict(False, f"the question of case '{case}' was sent {len(found.attempts)} times (requests "
+                              f"{', '.join(str(e.seq) for e in found.attempts)}), though its first answer was whole: "
+                              "ask again only when stop_reason is max_tokens, each request is paid for")
     return Verdict(True, f"request {last.seq} ended {last.stop_reason}; the user saw {_quote(text)} "
-                         f"(category '{found.category}')")
+                         f"(category '{found.category}'), asked once")
 
 
 @check("handles_truncation", case=Field(str), answered=Field(str), field=Field(str, required=False))
@@ -275,10 +282,20 @@ def handles_empty_refusal(evidence: RunEvidence, case: str, answered: str) -> Ve
     if not text.strip():
         return Verdict(False, f"request {refusal.seq} got {said} and the user saw an empty message "
                               f"(category '{category}'): tell them plainly that this question cannot be answered")
+    if RETRY_WORDS.search(text):
+        return Verdict(False, f"request {refusal.seq} got {said} and the user was told {_quote(text)}: a refusal is "
+                              "the model declining this question, and asking again gets the same answer; say plainly "
+                              "that it cannot be answered")
     whole = cases.get(answered)
     if whole is not None and whole.category == category:
         return Verdict(False, f"request {refusal.seq} got {said}, yet the result has category '{category}', the same "
                               f"as the whole answer of case '{answered}': a dashboard could not count refusals")
+    cut = next((c for c in cases.values() if c is not found and any(e.stop_reason == "max_tokens" for e in c.attempts)
+                and c.category == category), None)
+    if cut is not None:
+        return Verdict(False, f"request {refusal.seq} got {said}, and the result has category '{category}', the same "
+                              f"as case '{cut.name}', whose answer was cut at max_tokens: both were taken for an "
+                              "unreadable answer; read stop_reason first, 'refusal' is a category of its own")
     for other in cases.values():
         error_class = _error_class(evidence, other.last) if other.last is not None else None
         if error_class is not None and other.category == category:
@@ -344,6 +361,14 @@ def _api_message(evidence: RunEvidence, entry: Any) -> str | None:
     return DEFAULT_MESSAGES.get(entry.error_type or "") if entry.error_type else None
 
 
+def _reason_phrase(status: int | None) -> str | None:
+    """HTTP's words for a status ("Too Many Requests"): the SDK and proxies show them, a user message should not."""
+    try:
+        return http.HTTPStatus(status).phrase if status else None
+    except ValueError:
+        return None
+
+
 def _leaks(evidence: RunEvidence, case: Case, text: str) -> list[str]:
     """What of the raw error the text gives away, in words."""
     found = []
@@ -359,6 +384,9 @@ def _leaks(evidence: RunEvidence, case: Case, text: str) -> list[str]:
             found.append(f"the error type '{entry.error_type}'")
         if entry.status and re.search(rf"\b{entry.status}\b", text):
             found.append(f"the status {entry.status}")
+        if (phrase := _reason_phrase(entry.status)) and re.search(
+                rf"\b{re.escape(phrase)}\b", text, 0 if " " not in phrase else re.IGNORECASE):
+            found.append(f"the status's reason phrase '{phrase}'")
         message = _api_message(evidence, entry)
         if message and ((len(message) >= 12 and message in text) or message == text.strip()):
             found.append(f"the API's message {_quote(message, 50)}")

@@ -29,10 +29,18 @@ def _telemetry(evidence: RunEvidence) -> list[dict[str, Any]]:
     return [fields for fields in evidence.logged if fields.get(CORRELATION) not in (None, "")]
 
 
+CORRELATION_HEADER = "x-correlation-id"
+"""The header the brief names: another `x-*-id` is not what a colleague's search would look for."""
+
+
 def _sent_id(entry: Any) -> str | None:
-    """The correlation id a request carried: `x-correlation-id`, else any other `x-*-id` header."""
-    ids = entry.client_ids or {}
-    return ids.get("x-correlation-id") or next(iter(ids.values()), None)
+    """The correlation id a request carried in `x-correlation-id`."""
+    return (entry.client_ids or {}).get(CORRELATION_HEADER) or None
+
+
+def _key(value: Any) -> str:
+    """A logged id as text: a `uuid.UUID` logged as itself reads the same as its str()."""
+    return str(value)
 
 
 def _pairs(evidence: RunEvidence) -> list[tuple[Any, list[dict[str, Any]]]]:
@@ -41,10 +49,22 @@ def _pairs(evidence: RunEvidence) -> list[tuple[Any, list[dict[str, Any]]]]:
     requests = evidence.messages
     by_id: dict[str, list[dict[str, Any]]] = {}
     for record in records:
-        by_id.setdefault(str(record[CORRELATION]), []).append(record)
+        by_id.setdefault(_key(record[CORRELATION]), []).append(record)
     if requests and all(_sent_id(e) in by_id for e in requests):
         return [(e, by_id[str(_sent_id(e))]) for e in requests]
     return [(e, [records[i]] if i < len(records) else []) for i, e in enumerate(requests)]
+
+
+def _outcome_of(evidence: RunEvidence, entry: Any) -> str | None:
+    """What main() reported for the case a request belongs to (prompts start "case NAME:"), if it returned."""
+    returned = evidence.returned if not evidence.crashed else None
+    if not isinstance(returned, dict):
+        return None
+    prompt = entry.prompt or ""
+    for case, outcome in returned.items():
+        if f"case {case}:" in prompt:
+            return str(outcome)
+    return None
 
 
 def _number(value: Any) -> float | None:
@@ -83,13 +103,15 @@ def correlation_ids_sent(evidence: RunEvidence) -> Verdict:
     """Each request carried its own correlation id as a header, the same id its log record gives."""
     if (missing := _no_records(evidence)) is not None:
         return missing
-    logged = {str(r[CORRELATION]) for r in _telemetry(evidence)}
+    logged = {_key(r[CORRELATION]) for r in _telemetry(evidence)}
     seen: dict[str, int] = {}
     for entry in evidence.messages:
         sent = _sent_id(entry)
         if sent is None:
-            return Verdict(False, f"request {entry.seq} carried no x-correlation-id header: the API side of the "
-                                  "call cannot be tied to your log line")
+            others = ", ".join(sorted(entry.client_ids or {}))
+            also = f" (it carried {others}: the brief names {CORRELATION_HEADER})" if others else ""
+            return Verdict(False, f"request {entry.seq} carried no {CORRELATION_HEADER} header{also}: the API side "
+                                  "of the call cannot be tied to your log line")
         if sent in seen:
             return Verdict(False, f"requests {seen[sent]} and {entry.seq} share the correlation id '{sent}': "
                                   "one id per user action")
@@ -186,6 +208,11 @@ def logged_error_class(evidence: RunEvidence, field: str = "error") -> Verdict:
                                       f"says {field} {value!r}, not the class {expected!r} "
                                       "(type(error).__name__)")
         if expected is not None:
+            outcome = _outcome_of(evidence, entry)
+            if outcome is not None and outcome.startswith("answered"):
+                return Verdict(False, f"request {entry.seq} got a {entry.status} {entry.error_type}, logged as "
+                                      f"{expected}, but the caller was told {outcome[:60]!r}: the error was "
+                                      "swallowed; raise it again after logging")
             said.append(f"request {entry.seq}: {entry.status} logged as {expected}")
     if not said:
         return Verdict(False, "no request failed, so no error class could be compared")

@@ -187,11 +187,18 @@ def screen_shows_one_answer(evidence: RunEvidence) -> Verdict:
     restarted = []
     for case in outcomes:
         attempts = evidence.call(_text(case))
-        if not attempts or not _complete(attempts[-1]):
+        if not attempts:
             continue
         expected = _sent_text(evidence, attempts[-1])
         if expected is None:
             return _no_scripted_text()
+        if not _complete(attempts[-1]):  # a reply that failed for good: at most its last attempt's words, once
+            screen = _outcome(outcomes, case).get("screen")
+            if isinstance(screen, str) and expected and screen.count(expected) > 1:
+                return Verdict(False, f"the window for '{case}', whose {len(attempts)} attempt(s) all broke, shows "
+                                      f"{_quote(screen)}; the last attempt sent {_quote(expected)}: the window holds "
+                                      "text from more than one attempt (clear it in on_restart)")
+            continue
         screen = _outcome(outcomes, case).get("screen")
         broken = [e for e in attempts[:-1] if not _complete(e)]
         if screen != expected:
@@ -346,9 +353,13 @@ def parser_raises_on_error_event(evidence: RunEvidence, case: str) -> Verdict:
         return Verdict(False, f"request {entry.seq} got event: error overloaded_error after {entry.text_deltas_sent} "
                               f"deltas, and the parser returned {_quote(outcome.get('text'))} with stop_reason "
                               f"{outcome.get('stop_reason')!r} as if it were an answer")
-    if "overloaded" not in error.lower():
-        return Verdict(False, f"the parser raised {_quote(error, 100)} on '{case}', which does not say what the API "
-                              "said (overloaded_error): put the error event's type and message in the exception")
+    fault = next((f for f in getattr(evidence.scenario, "faults", ()) if f.name == entry.fault), None)
+    message = getattr(fault, "message", None) or "Overloaded"  # what the stub's error event says
+    missing = [part for part in ("overloaded_error", message) if part.lower() not in error.lower()]
+    if missing:
+        return Verdict(False, f"the parser raised {_quote(error, 100)} on '{case}'; the error event said type "
+                              f"'overloaded_error', message '{message}', and the exception leaves out "
+                              f"{' and '.join(repr(m) for m in missing)}: put the event's type and message in it")
     return Verdict(True, f"request {entry.seq} got event: error after {entry.text_deltas_sent} deltas and the parser "
                          f"raised {_quote(error, 100)}")
 

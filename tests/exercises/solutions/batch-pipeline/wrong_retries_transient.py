@@ -1,9 +1,5 @@
-"""Batch pipeline, wrong: retries only 429s and dropped connections; a 529 is taken for a failure
+"""Batch pipeline, wrong: gives a 529 one more chance only, then takes it for a failure
 (fails retries-transient).
-
-Write `summarise_all`. `main()` hands it 200 documents; the local API allows 30,000 input tokens
-a minute, and twenty long reports in a row will drain that unless you pace yourself from the
-`anthropic-ratelimit-*` headers. Run and grade with `coach grade batch-pipeline` (or Ctrl+R in the app).
 """
 
 import random
@@ -19,8 +15,8 @@ BASE_DELAY_S = 0.5
 """Backoff before attempt n+1 (n = 0, 1, ...) without retry-after: from BASE_DELAY_S * 2**n / 2 to all of it."""
 MAX_DELAY_S = 8.0
 
-RETRYABLE = (anthropic.RateLimitError, anthropic.APIConnectionError)
-"""A 429 means "later"; so does a dropped connection."""
+RETRYABLE = (anthropic.RateLimitError, anthropic.InternalServerError, anthropic.APIConnectionError)
+"""429 and 529 / 5xx (OverloadedError is an InternalServerError), plus timeouts and dropped connections."""
 
 
 class HeaderThrottle:
@@ -93,6 +89,9 @@ def summarise_all(client: anthropic.Anthropic, documents: dict[str, str]) -> dic
             except RETRYABLE as error:
                 if isinstance(error, anthropic.APIStatusError):
                     throttle.observe(error.response.headers)
+                if isinstance(error, anthropic.InternalServerError) and attempt == 1:
+                    failed[doc_id] = f"{type(error).__name__} twice: the server is down"
+                    break
                 if attempt == MAX_ATTEMPTS - 1:
                     failed[doc_id] = f"{type(error).__name__} after {MAX_ATTEMPTS} attempts"
                 else:

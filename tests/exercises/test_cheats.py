@@ -1,0 +1,51 @@
+"""Deliberate cheats, each refused with a report that says why.
+
+A cheat passes only if the grader believes something the program said about itself. The ones
+marked xfail are known to pass on this branch: the reason names what would close them.
+"""
+
+from pathlib import Path
+
+import pytest
+
+from .conftest import SOLUTIONS, Grade
+
+CHEATS = SOLUTIONS / "cheats"
+
+REFUSED = [
+    pytest.param("cost-accumulator", CHEATS / "cost_accumulator__appends_to_collector.py",
+                 "warns-at-soft-limit", "no WARNING was logged", id="forges-records-through-gc"),
+    pytest.param("batch-pipeline", SOLUTIONS / "batch-pipeline" / "wrong_no_retry_malformed__forged_retry_count.py",
+                 "no-retry-malformed", "was sent 2 times", id="forges-x-stainless-retry-count"),
+    pytest.param("safe-answer", CHEATS / "safe_answer__canned_answers.py",
+                 "answers", "never reached the API", id="canned-answers-per-case"),
+    pytest.param("sse-parser", CHEATS / "sse_parser__reads_the_scenario.py",
+                 "text", "never reached the API", id="reads-the-scenario"),
+    pytest.param("cost-accumulator", CHEATS / "cost_accumulator__backdated_record.py",
+                 "warns-at-soft-limit", "WARNING", id="backdates-a-record",
+                 marks=pytest.mark.xfail(strict=False, reason=(
+                     "a record's own created time is kept when it is no earlier than the record before it and no "
+                     "later than its arrival; the first record can still be backdated. Closing it needs the "
+                     "scenario clock to drain the log channel before it moves (coach/scenario_time)"))),
+    pytest.param("async-enrichment", CHEATS / "async_enrichment__threads_with_forged_async_header.py",
+                 "async-client", "x-stainless-async", id="forges-x-stainless-async",
+                 marks=pytest.mark.xfail(strict=False, reason=(
+                     "async use is still judged from the x-stainless-async header; threads overlap requests just "
+                     "as an event loop does, so the journal alone cannot tell them apart"))),
+    pytest.param("streaming-reply", CHEATS / "streaming_reply__writes_display_directly.py",
+                 "streams-text", "piece", id="writes-the-display-directly",
+                 marks=pytest.mark.xfail(strict=False, reason=(
+                     "the window's piece count is in-process state main() returns; judging it needs each "
+                     "window.show to leave the process as it happens (the log channel), a starter change"))),
+    pytest.param("cost-accumulator", CHEATS / "cost_accumulator__imports_coach.py",
+                 "costs-match", "coach", id="imports-coach",
+                 marks=pytest.mark.xfail(strict=False, reason="issue 14 makes coach unimportable from learner code")),
+]
+
+
+@pytest.mark.parametrize(("exercise_id", "cheat", "item", "said"), REFUSED)
+def test_cheat_is_refused_and_the_report_says_why(grade: Grade, exercise_id: str, cheat: Path, item: str,
+                                                  said: str) -> None:
+    report = grade(exercise_id, cheat)
+    failed = {i.id: i.evidence for i in report.items if not i.passed}
+    assert not report.passed and item in failed and said in failed[item], failed
