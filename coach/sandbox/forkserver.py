@@ -1,8 +1,8 @@
 """The warm pool's server: a process with `anthropic` imported that forks one harness per run.
 
 Runs as `python -I -c "from coach.sandbox.forkserver import serve; serve(FD)"` with a scrubbed
-environment. Each request on the SOCK_SEQPACKET socket FD is one JSON spec plus five fds (stdout,
-stderr, control, the clock's page and channel); the server forks, the child starts a new session, takes those fds
+environment. Each request on the SOCK_SEQPACKET socket FD is one JSON spec plus six fds (stdout,
+stderr, control, the clock's page and channel, the outcome channel); the server forks, the child starts a new session, takes those fds
 and calls `harness.launch`, which applies the isolation after the fork. Replies are JSON:
 `{"id": n, "pid": p}` when a run starts and `{"pid": p, "code": c}` when it ends.
 """
@@ -55,7 +55,7 @@ def serve(fd: int) -> None:
                 _report_exits(channel)
                 continue
             try:
-                data, fds, _, _ = socket.recv_fds(channel, MAX_MESSAGE, 5)
+                data, fds, _, _ = socket.recv_fds(channel, MAX_MESSAGE, 6)
             except OSError:
                 os._exit(0)
             if not data:
@@ -88,7 +88,7 @@ def _become_harness(spec: dict, fds: list[int], close: list[int], launch) -> Non
         for fd in close:
             os.close(fd)
         os.setsid()
-        out, err, control, page, clock_channel = fds
+        out, err, control, page, clock_channel, outcome = fds
         spec = {**spec, "clock": {**spec["clock"], "page_fd": page, "channel_fd": clock_channel}}
         devnull = os.open(os.devnull, os.O_RDONLY)
         os.dup2(devnull, 0)
@@ -98,7 +98,7 @@ def _become_harness(spec: dict, fds: list[int], close: list[int], launch) -> Non
             if fd > 2:
                 os.close(fd)
         os.chdir(spec["workdir"])
-        launch({**spec, "control_fd": control})
+        launch({**spec, "control_fd": control, "outcome_fd": outcome})
     finally:
         os._exit(70)
 

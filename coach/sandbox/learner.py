@@ -1,8 +1,9 @@
-"""Run the learner's code in this (already isolated) process and write what it produced.
+"""Run the learner's code in this (already isolated) process and report what it produced.
 
-Runs last in the sandbox, after limits, environment and clock are in place. It writes a result
-file (return value, exception, log records) into the work dir; the runner treats that file as
-untrusted data, since learner code can overwrite it.
+Runs last in the sandbox, after limits, environment and clock are in place. The facts about the
+entry point (returned, raised, exited; the value; the exception) go to `report`, which the harness
+sends on the outcome channel once the code has ended. Log records go to a result file in the work
+dir, which the runner treats as untrusted data: learner code can overwrite it.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import os
 import runpy
 import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -105,14 +107,15 @@ def limit_of_exception(exc: BaseException) -> str | None:
     return None
 
 
-def run_learner(file: Path, entry: str | None, workdir: Path, argv: list[str]) -> int:
-    """Run the code; return the exit code. Writes the result file unless the code exits hard."""
+def run_learner(file: Path, entry: str | None, workdir: Path, argv: list[str],
+                report: Callable[[dict[str, Any]], None]) -> int:
+    """Run the code; return the exit code. Reports the outcome and writes the log file unless the code exits hard."""
     learner_pid = os.getpid()
     collector = LogCollector()
     collector.install()
     sys.path.append(str(file.parent))  # after the stdlib and site-packages: no shadowing them
     sys.argv = [str(file), *argv]
-    result: dict[str, Any] = {"return_value": None, "return_error": None, "limit": None}
+    result: dict[str, Any] = {"outcome": "returned", "return_value": None, "return_error": None, "limit": None}
     exit_code = 0
     reserve = bytearray(4 << 20)  # freed on MemoryError, so reporting it does not fail too
     try:
@@ -124,19 +127,23 @@ def run_learner(file: Path, entry: str | None, workdir: Path, argv: list[str]) -
                 result["return_value"] = json.loads(json.dumps(value))
             except (TypeError, ValueError) as exc:
                 result["return_error"] = f"TypeError: return value is not JSON-serialisable: {exc}"
+                result["outcome"] = "raised"
                 exit_code = 1
     except SystemExit as exc:
         exit_code = _exit_code(exc.code)
+        result["outcome"] = "exited"
     except BaseException as exc:
         del reserve
+        result["outcome"] = "raised"
         result["limit"] = limit_of_exception(exc)
         result["return_error"] = f"{type(exc).__name__}: {exc}"[:MAX_LOG_MESSAGE]
         _print_short_traceback(exc)
         exit_code = 1
-    result["log_records"] = collector.records
+    result["exit_code"] = exit_code
     _flush_std()
     if os.getpid() == learner_pid:  # a process the code forked finishes here too: it has no say
-        _write_result(workdir, result)
+        report(result)
+        _write_result(workdir, {"log_records": collector.records})
     return exit_code
 
 

@@ -159,10 +159,10 @@ def _spec(request: SandboxRequest, level: isolation.Level, file: Path, workdir: 
     }
 
 
-def _start_cold(level: isolation.Level, spec: dict[str, Any], clock_fds: tuple[int, int]) -> Started:
+def _start_cold(level: isolation.Level, spec: dict[str, Any], clock_fds: tuple[int, int], outcome_fd: int) -> Started:
     parent_end, child_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
     page_fd, channel_fd = clock_fds
-    spec = {**spec, "control_fd": child_end.fileno(),
+    spec = {**spec, "control_fd": child_end.fileno(), "outcome_fd": outcome_fd,
             "clock": {**spec["clock"], "page_fd": page_fd, "channel_fd": channel_fd}}
     env = {**spec["env"], SPEC_VAR: json.dumps(spec)}
     command = [*level.command(spec), sys.executable, "-I", "-m", "coach.sandbox"]
@@ -174,7 +174,7 @@ def _start_cold(level: isolation.Level, spec: dict[str, Any], clock_fds: tuple[i
             stderr=subprocess.PIPE,
             env=env,
             cwd=spec["workdir"],
-            pass_fds=(child_end.fileno(), *clock_fds),
+            pass_fds=(child_end.fileno(), *clock_fds, outcome_fd),
             start_new_session=True,
         )
     finally:
@@ -193,21 +193,29 @@ def _start_cold(level: isolation.Level, spec: dict[str, Any], clock_fds: tuple[i
 def _run(request: SandboxRequest, level: isolation.Level, spec: dict[str, Any], pool: WarmPool | None) -> SandboxResult:
     started_at = time.monotonic()
     session = request.clock.open_session()
+    # The outcome channel: only the harness, after the entry point ended, writes its end.
+    outcome, outcome_child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
-        started = (pool.start(spec, session.child_fds()) if pool is not None
-                   else _start_cold(level, spec, session.child_fds()))
+        try:
+            started = (pool.start(spec, session.child_fds(), outcome_child.fileno()) if pool is not None
+                       else _start_cold(level, spec, session.child_fds(), outcome_child.fileno()))
+        finally:
+            outcome_child.close()
         session.attach((started.stdout, started.stderr))
-        return _supervise(request, level, spec, started, session, started_at)
+        return _supervise(request, level, spec, started, session, started_at, outcome)
     finally:
+        outcome.close()
         session.close()
 
 
 def _supervise(request: SandboxRequest, level: isolation.Level, spec: dict[str, Any], started: Started,
-               session: ClockSession, started_at: float) -> SandboxResult:
+               session: ClockSession, started_at: float, outcome: socket.socket) -> SandboxResult:
     out, err = CappedBuffer(request.limits.output_bytes), CappedBuffer(request.limits.output_bytes)
+    reported = CappedBuffer(RESULT_CAP)
     selector = selectors.DefaultSelector()
     selector.register(started.stdout, selectors.EVENT_READ, out)
     selector.register(started.stderr, selectors.EVENT_READ, err)
+    selector.register(outcome.fileno(), selectors.EVENT_READ, reported)
     selector.register(started.control, selectors.EVENT_READ, None)
     selector.register(session.events_fd(), selectors.EVENT_READ, _CLOCK)
     ready_at: float | None = None
@@ -260,7 +268,7 @@ def _supervise(request: SandboxRequest, level: isolation.Level, spec: dict[str, 
                     selector.unregister(key.fd)
                     continue
                 key.data.feed(chunk)
-                if key.data.overflowed and killed_for is None:
+                if key.data.overflowed and key.data is not reported and killed_for is None:
                     killed_for = "output"
                     _kill(started)
     finally:
@@ -276,7 +284,8 @@ def _supervise(request: SandboxRequest, level: isolation.Level, spec: dict[str, 
     ended = time.monotonic()
     if exit_code < 0:
         exit_code = 128 - exit_code
-    result = read_result(Path(spec["workdir"]) / RESULT_NAME)
+    logs = read_result(Path(spec["workdir"]) / RESULT_NAME)
+    result = {} if reported.overflowed else parse_outcome(bytes(reported.data))
     limit = killed_for or _limit_from_status(exit_code, killed_for) or _text_or_none(result.get("limit"))
     return SandboxResult(
         exit_code=exit_code,
@@ -290,7 +299,8 @@ def _supervise(request: SandboxRequest, level: isolation.Level, spec: dict[str, 
         seed=request.seed,
         return_value=result.get("return_value"),
         return_error=_text_or_none(result.get("return_error")),
-        log_records=_log_records(result.get("log_records")),
+        log_records=_log_records(logs.get("log_records")),
+        outcome=result.get("outcome"),
     )
 
 
@@ -379,6 +389,24 @@ def _limit_from_status(exit_code: int, killed_for: str | None) -> str | None:
     if signum == signal.SIGKILL:
         return "cpu"  # the hard RLIMIT_CPU; the runner's own kills are known above
     return _SIGNAL_LIMITS.get(signal.Signals(signum)) if signum in _SIGNAL_LIMITS else None
+
+
+OUTCOMES = ("returned", "raised", "exited")
+
+
+def parse_outcome(data: bytes) -> dict[str, Any]:
+    """The harness's report on the outcome channel; {} (no outcome) unless it is exactly one whole report.
+
+    Anything else written there (a second report, a partial one, bytes appended) means something
+    besides the harness wrote to the channel, so the run counts as ended without a report.
+    """
+    try:
+        value = json.loads(data) if data else None
+    except (ValueError, RecursionError):
+        return {}
+    if not isinstance(value, dict) or value.get("outcome") not in OUTCOMES:
+        return {}
+    return value
 
 
 def read_result(path: Path) -> dict[str, Any]:

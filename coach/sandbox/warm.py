@@ -91,7 +91,7 @@ class WarmPool:
             if not self._changed.wait_for(lambda: self._ready or self._channel is None, timeout):
                 raise TimeoutError("the warm pool did not start")
 
-    def start(self, spec: dict[str, Any], clock_fds: tuple[int, int]) -> Any:
+    def start(self, spec: dict[str, Any], clock_fds: tuple[int, int], outcome_fd: int) -> Any:
         """Fork a harness for `spec`; returns the runner's `Started` handle."""
         from coach.sandbox.runner import Started
 
@@ -107,7 +107,7 @@ class WarmPool:
                 request_id = self._next_id
                 self._next_id += 1
                 message = json.dumps({"id": request_id, "spec": {**spec, "level": self.level.name}}).encode()
-                socket.send_fds(channel, [message], [out_w, err_w, theirs.fileno(), *clock_fds])
+                socket.send_fds(channel, [message], [out_w, err_w, theirs.fileno(), *clock_fds, outcome_fd])
                 if not self._changed.wait_for(lambda: request_id in self._pids or self._channel is None,
                                               START_TIMEOUT_S):
                     raise TimeoutError("the warm pool did not answer")

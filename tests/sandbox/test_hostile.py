@@ -444,6 +444,48 @@ FORGERIES = {
 }
 
 
+FORGERIES["thread-exits-before-main-raises"] = """
+        import os, threading, time
+        def main():
+            threading.Thread(target=lambda: (time.sleep(0.01), os._exit(0))).start()
+            time.sleep(0.02)
+            raise RuntimeError("the raw 503 escaped")
+"""
+
+
+def test_a_forged_result_file_then_os_exit_is_an_unreported_end(attack):
+    result = attack("""
+        import json, os
+        def main():
+            with open({result_name!r}, "w") as f:
+                json.dump({{"outcome": "returned", "return_value": {{"outage": "answered"}}, "return_error": None}}, f)
+            os._exit(0)
+    """, entry="main")
+    assert (result.outcome, result.return_value, result.exit_code) == (None, None, 0)
+
+
+def test_a_thread_calling_os_exit_before_main_raises_is_an_unreported_end(attack):
+    result = attack(FORGERIES["thread-exits-before-main-raises"], entry="main")
+    assert result.outcome is None
+    assert result.return_error is None
+
+
+def test_bytes_written_on_every_descriptor_spoil_the_report_instead_of_replacing_it(attack):
+    result = attack("""
+        import json, os
+        def main():
+            fake = json.dumps({{"outcome": "returned", "return_value": "forged"}}).encode()
+            for fd in range(3, 256):
+                try:
+                    os.write(fd, fake)
+                except OSError:
+                    pass
+            raise RuntimeError("the raw 503 escaped")
+    """, entry="main")
+    assert result.return_value != "forged"
+    assert result.outcome in (None, "raised")
+
+
 @pytest.mark.parametrize("forgery", sorted(FORGERIES))
 def test_a_forged_result_does_not_pass_the_grade(hostile_level, hostile_pools, host, tmp_path, forgery):
     exercise = load_curriculum().exercise("retry-backoff")
