@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from coach.scenario_time import VirtualClock
 from coach.sandbox import Limits, SandboxRequest, SandboxResult, WarmPool, run_sandboxed
 from coach.sandbox.isolation import FORCE_VAR, available
+from coach.scenario_time import VirtualClock
 from coach.stub.runner import StubThread
 from coach.stub.scenario import load_scenario
 

@@ -5,8 +5,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from coach.scenario_time import VirtualClock
 from coach.sandbox import SandboxRequest, run_sandboxed
+from coach.scenario_time import VirtualClock
 from coach.stub.runner import StubThread
 from coach.stub.scenario import load_scenario
 

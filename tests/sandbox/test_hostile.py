@@ -21,11 +21,11 @@ from pathlib import Path
 
 import pytest
 
-from coach.scenario_time import VirtualClock
 from coach.curriculum import load_curriculum
 from coach.grader.grade import grade_exercise
 from coach.sandbox import SandboxRequest, SandboxResult, WarmPool, run_sandboxed
 from coach.sandbox.learner import RESULT_NAME
+from coach.scenario_time import VirtualClock
 from coach.stub.runner import StubThread
 from coach.stub.scenario import load_scenario
 
