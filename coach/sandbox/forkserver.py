@@ -3,8 +3,8 @@
 Runs as `python -I -c "from coach.sandbox.forkserver import serve; serve(FD)"` with a scrubbed
 environment. Each request on the SOCK_SEQPACKET socket FD is one JSON spec plus six fds (stdout,
 stderr, control, the clock's page and channel, the outcome channel); the server forks, the child
-starts a new session, takes those fds and calls `harness.launch`, which applies the isolation after the fork. Replies are JSON:
-`{"id": n, "pid": p}` when a run starts and `{"pid": p, "code": c}` when it ends.
+starts a new session, takes those fds and calls `harness.launch`, which applies the isolation
+after the fork. Replies are JSON: `{"id": n, "pid": p}` when a run starts and `{"pid": p, "code": c}` when it ends.
 """
 
 from __future__ import annotations
