@@ -34,15 +34,51 @@ class Level:
         return self.prefix(spec)
 
 
-PROCESS = Level("process", "process (audit hook)")
+PROCESS = Level("process", "process (no namespaces: audit hook)")
 NAMESPACES = Level("namespaces", "namespaces")
 
 
-def current_level() -> Level:
+class IsolationUnavailable(Exception):
+    """The isolation level the setting asks for cannot start here; the message says why and what to do."""
+
+
+def requested() -> str | None:
+    """The level `COACH_SANDBOX_ISOLATION` asks for, or None (choose the strongest available)."""
     forced = os.environ.get(FORCE_VAR, "").strip()
+    if not forced:
+        return None
+    if forced not in LEVEL_NAMES:
+        raise IsolationUnavailable(f"{FORCE_VAR} must be one of {', '.join(LEVEL_NAMES)}, not {forced!r}")
+    if not available(forced):
+        raise IsolationUnavailable(f"{FORCE_VAR}={forced}: {_why_unavailable(forced)}; "
+                                   f"unset it to use the strongest level this machine has")
+    return forced
+
+
+def _why_unavailable(name: str) -> str:
+    if not sys.platform.startswith("linux"):
+        return f"the {name} level needs Linux"
+    if name == "bwrap" and not shutil.which("bwrap"):
+        return "bubblewrap (bwrap) is not installed"
+    if name == "bwrap":
+        return "bwrap is installed but could not create its namespaces here (user namespaces refused?)"
+    return "this kernel refuses unprivileged user namespaces (a container, or a distribution that restricts them)"
+
+
+def warm_level() -> str | None:
+    """The level a warm pool runs at under the setting, or None when only cold starts honour it (bwrap)."""
+    forced = requested()
+    if forced == "bwrap":
+        return None
+    if forced is not None:
+        return forced
+    return "namespaces" if available("namespaces") else "process"
+
+
+def current_level() -> Level:
+    """The level a cold run gets: the setting's, or the strongest available; IsolationUnavailable if the setting cannot be met."""
+    forced = requested()
     if forced:
-        if forced not in LEVEL_NAMES:
-            raise ValueError(f"{FORCE_VAR} must be one of {', '.join(LEVEL_NAMES)}, got {forced!r}")
         return _level(forced)
     # As root, bubblewrap maps the sandbox user to root, which RLIMIT_NPROC never applies to;
     # the direct level maps it to nobody, so it goes first there.

@@ -30,7 +30,9 @@ class WarmPool:
 
     def __init__(self, level: str | None = None) -> None:
         if level is None:
-            level = "namespaces" if isolation.available("namespaces") else "process"
+            level = isolation.warm_level()
+            if level is None:
+                raise ValueError(f"{isolation.FORCE_VAR}=bwrap: bubblewrap cannot isolate a forked process; run cold")
         if level not in ("namespaces", "process"):
             raise ValueError(f"a warm pool isolates after fork: 'namespaces' or 'process', not {level!r}")
         self.level = isolation._level(level)
