@@ -76,7 +76,7 @@ def warm_level() -> str | None:
 
 
 def current_level() -> Level:
-    """The level a cold run gets: the setting's, or the strongest available; IsolationUnavailable if the setting cannot be met."""
+    """The level a cold run gets: the setting's, or the strongest available (IsolationUnavailable if unmet)."""
     forced = requested()
     if forced:
         return _level(forced)
