@@ -22,8 +22,10 @@ MAX_MESSAGE = 1 << 20
 def serve(fd: int) -> None:
     import anthropic  # noqa: F401  (the point of the pool: paid once)
 
-    from coach.sandbox import audit, clockpatch, harness, learner, namespaces  # noqa: F401  (each run needs them)
+    from coach.sandbox import audit, clockpatch, harness, landlock, learner, namespaces, syscalls  # noqa: F401
     from coach.sandbox.sdkwarmup import warm_sdk
+
+    landlock.abi(), landlock.python_read_roots(), syscalls.available()  # their bindings load once, here
 
     # Everything imported so far is shared with every harness forked below; frozen, the
     # collector never walks (and so never copies) those pages in a child.

@@ -155,6 +155,7 @@ def _spec(request: SandboxRequest, level: isolation.Level, file: Path, workdir: 
         "stub_address": [host.strip("[]") or "127.0.0.1", int(port or 80)],
         "clock": {"epoch": request.clock.epoch, "seed": request.seed},
         "hidden": isolation.hidden_dirs(),
+        "coach_dirs": isolation.coach_dirs(),
         "keep": isolation.python_dirs(),
     }
 

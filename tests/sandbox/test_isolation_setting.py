@@ -61,4 +61,4 @@ def test_grading_session_runs_at_the_level_the_setting_asks_for(monkeypatch, tmp
 
 
 def test_the_process_level_says_on_its_label_that_it_has_no_namespaces():
-    assert "no namespaces" in isolation.PROCESS.label
+    assert "no namespaces" in isolation.process_level().label

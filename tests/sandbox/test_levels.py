@@ -100,7 +100,7 @@ def test_namespace_levels_have_a_minimal_dev(cold_level, run):
     result = run("import os; print(sorted(os.listdir('/dev')))")
     if cold_level == "process":
         return  # the host's /dev; Landlock refuses every node but the harmless ones
-    names = set(eval(result.stdout))  # noqa: S307  (a list of names printed by the probe)
+    names = set(eval(result.stdout))
     harmless = {"null", "zero", "full", "random", "urandom", "shm", "fd", "stdin", "stdout", "stderr"}
     bubblewrap_adds = {"tty", "pts", "ptmx", "core"}  # its tty has no terminal behind it (--new-session)
     assert harmless - {"fd", "stdin", "stdout", "stderr"} <= names

@@ -1,0 +1,133 @@
+"""Landlock at the process level: what learner code may read, write and connect to, enforced by the kernel.
+
+Where user namespaces are refused, the kernel still offers Landlock (Linux 5.13+), which any
+unprivileged process can apply to itself and which no capability bypasses. The learner process
+applies it before learner code runs, after the harness has imported what it needs, so every
+thread and child it makes inherits it:
+
+- reads: the Python installation (less coach's own package), the shared libraries and time
+  zones the runtime loads, the work dir, the private tmp, /dev/null, zero, random, urandom, and the
+  process's own /proc/self (inside namespaces, the sandbox's own /proc and /dev);
+- writes: the work dir, the private tmp and /dev/null;
+- TCP: connect to the stub's port only, bind nothing (ABI 4);
+- signals and abstract Unix sockets: only within the sandbox (ABI 6);
+- ioctl on devices: none (ABI 5).
+
+Older kernels get what their ABI offers; `missing()` names what is then not enforced, and the
+isolation label says so.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import sysconfig
+from collections.abc import Iterable
+from pathlib import Path
+
+RUNTIME_DIRS = ("/usr/lib", "/usr/lib64", "/lib", "/lib64", "/usr/share/zoneinfo", "/usr/share/locale",
+                "/etc/ssl/certs", "/usr/share/ca-certificates")
+"""Shared libraries an extension module loads late (libssl, libffi), time zones, locales and the public CA
+certificates the SDK's HTTP client loads: no secrets."""
+RUNTIME_FILES = ("/etc/ld.so.cache", "/etc/localtime", "/dev/zero", "/dev/random", "/dev/urandom")
+WRITABLE_FILES = (os.devnull,)
+_FEATURES_BY_ABI = ((4, "TCP connections"), (5, "device ioctls"), (6, "signals and abstract sockets"))
+
+
+def abi() -> int:
+    """This kernel's Landlock ABI, 0 when it has none (or the binding is missing)."""
+    if not sys.platform.startswith("linux"):
+        return 0
+    try:
+        from py_landlock import get_abi_version
+
+        return int(get_abi_version())
+    except Exception:  # not compiled in, disabled at boot, or an unknown kernel: none
+        return 0
+
+
+def missing(version: int) -> list[str]:
+    """What this ABI cannot limit, in words for the isolation label."""
+    if version <= 0:
+        return ["files", *(name for _, name in _FEATURES_BY_ABI)]
+    return [name for needed, name in _FEATURES_BY_ABI if version < needed]
+
+
+def hidden_package_dirs() -> list[str]:
+    """coach's own package (and its install record): learner code must not read the grader or its scenarios."""
+    package = Path(__file__).resolve().parents[1]
+    hidden = [str(package)]
+    hidden += [str(p) for p in package.parent.glob("coach-*.dist-info")]
+    return hidden
+
+
+def python_read_roots() -> list[str]:
+    """The interpreter's folders: prefixes, stdlib, site-packages (coach's own source checkout is not one)."""
+    paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, str(Path(os.path.realpath(sys.executable)).parent)}
+    paths.update(sysconfig.get_paths().get(k, "") for k in ("stdlib", "platstdlib", "purelib", "platlib"))
+    return sorted({os.path.realpath(p) for p in paths if p and os.path.isdir(p)})
+
+
+def readable_dirs(roots: Iterable[str], hidden: Iterable[str]) -> list[str]:
+    """`roots`, each split into its children wherever a `hidden` folder lies beneath it, less the hidden ones.
+
+    Landlock only grants, so a folder inside a readable one cannot be taken away; it is left out
+    by granting its siblings instead, level by level down to it.
+    """
+    hidden = [os.path.realpath(h) for h in hidden]
+    granted: list[str] = []
+    pending = sorted(set(roots))
+    while pending:
+        root = pending.pop()
+        if any(root == h for h in hidden):
+            continue
+        if not any(h.startswith(root.rstrip("/") + "/") for h in hidden):
+            granted.append(root)
+            continue
+        try:
+            children = [os.path.join(root, name) for name in os.listdir(root)]
+        except OSError:
+            continue
+        for child in children:
+            if os.path.isdir(child) and not os.path.islink(child):
+                pending.append(child)
+            elif os.path.exists(child):
+                granted.append(child)
+    return sorted(granted)
+
+
+def apply(writable: list[str], python_roots: list[str], stub_port: int, hidden: list[str],
+          also_readable: list[str] = ()) -> list[str]:  # type: ignore[assignment]
+    """Confine this process (and every thread and child it makes later); returns what is not enforced.
+
+    `hidden`: folders inside the readable ones that stay unreadable (coach's own, see isolation.coach_dirs).
+    `also_readable`: what the level makes harmless to read: the sandbox's own /proc and /dev inside
+    namespaces; at the process level only /proc/self (the kernel resolves it to this process now).
+    """
+    version = abi()
+    if version <= 0:
+        return missing(version)
+    from py_landlock import AccessFs, Landlock
+
+    rules = Landlock(strict=False)
+    read_dir = AccessFs.READ_FILE | AccessFs.READ_DIR
+    write_dir = (AccessFs.WRITE_FILE | AccessFs.TRUNCATE | AccessFs.MAKE_REG | AccessFs.MAKE_DIR | AccessFs.MAKE_SYM
+                 | AccessFs.REMOVE_FILE | AccessFs.REMOVE_DIR | AccessFs.REFER)
+    for path in readable_dirs([*python_roots, *RUNTIME_DIRS], [*hidden, *hidden_package_dirs()]):
+        if os.path.isdir(path):
+            rules.add_path_rule(path, access=read_dir)
+        elif os.path.exists(path):
+            rules.add_path_rule(path, access=AccessFs.READ_FILE)
+    for path in also_readable:
+        if os.path.isdir(path):
+            rules.add_path_rule(path, access=read_dir)
+    for path in RUNTIME_FILES:
+        if os.path.exists(path):
+            rules.add_path_rule(path, access=AccessFs.READ_FILE)
+    for path in writable:
+        rules.add_path_rule(path, access=read_dir | write_dir)
+    for path in WRITABLE_FILES:
+        rules.add_path_rule(path, access=AccessFs.READ_FILE | AccessFs.WRITE_FILE | AccessFs.TRUNCATE)
+    rules.allow_network(stub_port, bind=False, connect=True)
+    rules.apply()
+    return missing(version)
