@@ -16,6 +16,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,9 @@ PROBES = " or ".join([
 ])
 UNPRIVILEGED_UID = 1000
 
+WAIT_FOR_MAPS = 'read mapped; exec sh -c "$SETUP" setup "$@"'
+"""The test writes the namespace's uid and gid maps from outside, then says so; the shell re-executes
+itself, since a program started while its uid was still unmapped lost its capabilities in the namespace."""
 SETUP = r"""
 set -e
 mkdir -p "$SCRATCH/python"
@@ -63,17 +67,29 @@ def test_every_bypass_probe_is_refused_for_a_normal_user_without_namespaces(tmp_
     os.chmod(tmp_path, 0o755)
     python_dirs = " ".join(str(p) for p in {Path(sys.base_prefix), Path(sys.prefix)})
     command = [
-        "unshare", "--user", "--map-users=0:0:1", f"--map-users={UNPRIVILEGED_UID}:{UNPRIVILEGED_UID}:1",
-        "--map-groups=0:0:1", f"--map-groups={UNPRIVILEGED_UID}:{UNPRIVILEGED_UID}:1", "--mount",
-        "--propagation", "private", "--", "sh", "-c", SETUP, "setup",
+        "unshare", "--user", "--mount", "--propagation", "private", "--", "sh", "-c", WAIT_FOR_MAPS, "wait",
         sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-k", PROBES,
         "tests/sandbox/test_hostile.py", "tests/sandbox/test_levels.py",
     ]
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home), "COACH_HOME": str(home / "coach"),
            "SCRATCH": str(scratch), "PYTHON_DIRS": python_dirs, "UID_": str(UNPRIVILEGED_UID), "LANG": "C.UTF-8",
-           "TMPDIR": "/tmp", "PYTHONDONTWRITEBYTECODE": "1"}
-    done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
-    output = done.stdout + done.stderr
-    assert done.returncode == 0, output[-4000:]
+           "TMPDIR": "/tmp", "PYTHONDONTWRITEBYTECODE": "1", "SETUP": SETUP}
+    child = subprocess.Popen(command, cwd=REPO, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True)
+    assert child.stdin is not None
+    try:
+        # root and the test user keep their own ids inside (newuidmap's job, done by root directly)
+        ours = os.readlink("/proc/self/ns/user")
+        for _ in range(1000):
+            if os.readlink(f"/proc/{child.pid}/ns/user") != ours:
+                break
+            child.wait(timeout=0.01) if child.poll() is not None else time.sleep(0.01)
+        for kind in ("uid_map", "gid_map"):
+            with open(f"/proc/{child.pid}/{kind}", "w") as ids:
+                ids.write(f"0 0 1\n{UNPRIVILEGED_UID} {UNPRIVILEGED_UID} 1\n")
+        output, _ = child.communicate("mapped\n", timeout=600)
+    finally:
+        child.kill()
+    assert child.returncode == 0, output[-4000:]
     assert " passed" in output and " failed" not in output, output[-4000:]
     assert f"as uid={UNPRIVILEGED_UID} max_user_namespaces=0" in output
