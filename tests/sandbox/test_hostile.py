@@ -394,7 +394,7 @@ def victim() -> Iterator[int]:
     """A process of the host, owned by whoever runs the tests, for the program to try to kill."""
     import subprocess
 
-    process = subprocess.Popen(["sleep", "60"])
+    process = subprocess.Popen(["sleep", "60"], env={"ANTHROPIC_API_KEY": REAL_LOOKING_KEY})
     yield process.pid
     process.kill()
     process.wait()
@@ -414,6 +414,17 @@ def test_pidfd_send_signal_cannot_kill_a_host_process(attack, victim):
     """.replace("VICTIM", str(victim)))
     os.kill(victim, 0)  # still there
     assert os.waitpid(victim, os.WNOHANG) == (0, 0)
+
+
+def test_a_host_process_started_with_the_real_key_keeps_its_environment(attack, victim):
+    """The app itself was started with the learner's key exported: /proc/<its pid>/environ holds it."""
+    result = attack("""
+        try:
+            print(open("/proc/VICTIM/environ", "rb").read().decode(errors="replace"))
+        except OSError as error:
+            print(type(error).__name__)
+    """.replace("VICTIM", str(victim)))
+    assert result.exit_code == 0, result.stderr  # and the attack fixture found no canary in what it printed
 
 
 def test_sendmsg_and_sendto_reach_no_other_loopback_port(attack):
