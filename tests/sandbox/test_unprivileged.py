@@ -23,7 +23,8 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 PROBES = " or ".join([
-    "dir_fd", "fork_exec", "pidfd", "sendmsg", "keeps_its_environment", "only_its_owner", "nothing_of_coach", "environment_is_unreadable",
+    "dir_fd", "fork_exec", "pidfd", "sendmsg", "keeps_its_environment", "only_its_owner", "nothing_of_coach",
+    "environment_is_unreadable",
     "signalling", "ptrace", "writes_outside", "secret_in_the_real_home", "unix_socket", "unreported", "spoil",
     "tiocsti", "terminal",
 ])
