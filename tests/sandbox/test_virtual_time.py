@@ -102,7 +102,8 @@ def test_a_stalled_answer_times_out_at_the_read_timeout_at_once_in_wall_time(lev
         "client = anthropic.Anthropic(max_retries=0, timeout=30)\n"
         "start = time.monotonic()\n"
         "try:\n"
-        "    client.messages.create(model='claude-haiku-4-5', max_tokens=5, messages=[{'role': 'user', 'content': 'hi'}])\n"
+        "    client.messages.create(model='claude-haiku-4-5', max_tokens=5,\n"
+        "                           messages=[{'role': 'user', 'content': 'hi'}])\n"
         "except anthropic.APITimeoutError:\n"
         "    print(time.monotonic() - start)\n"
     )
