@@ -1,8 +1,8 @@
 """How long until learner code runs: from a warm pool, and cold against a bare SDK import.
 
 Warm: `run_sandboxed` with a `WarmPool` (fork, isolate, patch the clock, import the learner's
-file); the program's first statement reads the host's CLOCK_MONOTONIC_RAW, which the virtual
-scenario clock leaves alone (it replaces the realtime and monotonic clocks), so "start" is measured to the learner's first line, not to the run's end.
+file); the program's first statement reads the host's CLOCK_TAI, which the virtual
+scenario clock leaves alone (it replaces the realtime, monotonic, raw and boot-time clocks), so "start" is measured to the learner's first line, not to the run's end.
 Cold: the same with no pool, at each level this machine has; the harness imports `anthropic`
 before learner code starts, so the baseline is a fresh `python -c "import anthropic"`.
 
@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-PROGRAM = "import time\nprint(time.clock_gettime(time.CLOCK_MONOTONIC_RAW))\n"
+PROGRAM = "import time\nprint(time.clock_gettime(time.CLOCK_TAI))\n"
 
 
 def main() -> int:
@@ -40,7 +40,7 @@ def main() -> int:
     program.write_text(PROGRAM)
 
     def to_learner_code(stub: StubThread, pool: WarmPool | None) -> float:
-        started = time.clock_gettime(time.CLOCK_MONOTONIC_RAW)
+        started = time.clock_gettime(time.CLOCK_TAI)
         result = run_sandboxed(SandboxRequest(file=program, clock=stub.server.clock, stub=stub, timeout_s=30), pool)
         if result.exit_code != 0:
             raise SystemExit(f"the probe failed ({result.isolation}): {result.stderr[-500:]}")

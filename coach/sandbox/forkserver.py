@@ -25,7 +25,9 @@ def serve(fd: int) -> None:
     from coach.sandbox import audit, clockpatch, harness, landlock, learner, namespaces, syscalls  # noqa: F401
     from coach.sandbox.sdkwarmup import warm_sdk
 
-    landlock.abi(), landlock.python_read_roots(), syscalls.available()  # their bindings load once, here
+    landlock.abi(), landlock.python_read_roots(), landlock.hidden_package_dirs()  # paid once, here
+    if syscalls.available():
+        syscalls.prepare()  # a forked harness only loads the filter built here
 
     # Everything imported so far is shared with every harness forked below; frozen, the
     # collector never walks (and so never copies) those pages in a child.

@@ -23,6 +23,7 @@ import os
 import sys
 import sysconfig
 from collections.abc import Iterable
+from functools import cache
 from pathlib import Path
 
 RUNTIME_DIRS = ("/usr/lib", "/usr/lib64", "/lib", "/lib64", "/usr/share/zoneinfo", "/usr/share/locale",
@@ -53,12 +54,12 @@ def missing(version: int) -> list[str]:
     return [name for needed, name in _FEATURES_BY_ABI if version < needed]
 
 
+@cache
 def hidden_package_dirs() -> list[str]:
     """coach's own package (and its install record): learner code must not read the grader or its scenarios."""
     package = Path(__file__).resolve().parents[1]
-    hidden = [str(package)]
-    hidden += [str(p) for p in package.parent.glob("coach-*.dist-info")]
-    return hidden
+    records = [name for name in os.listdir(package.parent) if name.startswith("coach-") and name.endswith(".dist-info")]
+    return [str(package), *(str(package.parent / name) for name in records)]
 
 
 def python_read_roots() -> list[str]:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import errno
 import socket
+from typing import Any
 
 _REFUSED = (
     "execve", "execveat",
@@ -51,12 +52,27 @@ def available() -> bool:
     return True
 
 
+_prepared: dict[bool, Any] = {}
+
+
+def prepare() -> None:
+    """Build both filters now (the warm pool's server, before it forks): a run then only loads one."""
+    for netlink in (False, True):
+        if netlink not in _prepared:
+            _prepared[netlink] = _build(netlink)
+
+
 def apply(netlink: bool = False) -> None:
     """Load the filter into every thread of this process; irreversible. Raises OSError if the kernel refuses.
 
     `netlink`: let AF_NETLINK sockets through (at the namespace levels, where they see only the
     sandbox's own loopback, so a program can list its interfaces).
     """
+    rules = _prepared.pop(netlink, None) or _build(netlink)
+    rules.load()
+
+
+def _build(netlink: bool) -> Any:
     import pyseccomp as sc
 
     refuse = sc.ERRNO(errno.EPERM)
@@ -93,4 +109,4 @@ def apply(netlink: bool = False) -> None:
         rules.add_rule(refuse, call, sc.Arg(flags_arg, sc.MASKED_EQ, MSG_FASTOPEN, MSG_FASTOPEN))
     for request in (TIOCSTI, TIOCLINUX):
         rules.add_rule(refuse, "ioctl", sc.Arg(1, sc.MASKED_EQ, _LOW32, request))
-    rules.load()
+    return rules
