@@ -1,8 +1,9 @@
 """How long until learner code runs: from a warm pool, and cold against a bare SDK import.
 
 Warm: `run_sandboxed` with a `WarmPool` (fork, isolate, patch the clock, import the learner's
-file); the program's first statement reads the host's CLOCK_TAI, which the virtual
-scenario clock leaves alone (it replaces the realtime, monotonic, raw and boot-time clocks), so "start" is measured to the learner's first line, not to the run's end.
+file); the program's first statement reads the host's CLOCK_TAI, which the virtual scenario
+clock leaves alone (it replaces the realtime, monotonic, raw and boot-time clocks), so "start"
+is measured to the learner's first line, not to the run's end.
 Cold: the same with no pool, at each level this machine has; the harness imports `anthropic`
 before learner code starts, so the baseline is a fresh `python -c "import anthropic"`.
 
