@@ -100,9 +100,9 @@ def _become_learner(spec: dict[str, Any]) -> None:
     python_roots = landlock.python_read_roots()
     keep_caps = 0
     if level == "process" and os.geteuid() == 0:
-        # nobody may need to search root's 0700 home to reach the interpreter; Landlock then limits
-        # every read to the folders below whatever the capability allows (it is not a bypass of it).
-        needs = _hidden_from_others(python_roots) and landlock.abi() > 0
+        # nobody may need to search root's 0700 home to reach the interpreter; Landlock, where the
+        # kernel has it, then limits every read to its folders whatever the capability allows.
+        needs = _hidden_from_others(python_roots)
         keep_caps = namespaces.root_to_nobody(NOBODY_UID) if needs else _root_to_nobody_without_caps()
     namespaces.drop_privileges(keep_caps)
     _apply_limits(spec["limits"], level)
