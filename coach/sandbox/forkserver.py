@@ -25,7 +25,8 @@ def serve(fd: int) -> None:
     from coach.sandbox import audit, clockpatch, harness, landlock, learner, namespaces, syscalls  # noqa: F401
     from coach.sandbox.sdkwarmup import warm_sdk
 
-    landlock.abi(), landlock.python_read_roots(), landlock.hidden_package_dirs()  # paid once, here
+    landlock.abi()  # loads py-landlock (which runs `ldconfig` to find libc) once, here
+    landlock.hold(landlock.python_read_roots())  # every run's Landlock folders, opened once, here
     if syscalls.available():
         syscalls.prepare()  # a forked harness only loads the filter built here
 

@@ -35,6 +35,11 @@ def launch(spec: dict[str, Any]) -> None:
         import anthropic  # noqa: F401  (paid once here, or once in the warm pool, not by learner code)
     # Everything the learner process needs, imported before anything hides coach's folders.
     from coach.sandbox import audit, clockpatch, landlock, learner, namespaces, syscalls  # noqa: F401
+
+    # Their bindings find libc and libseccomp with ctypes.util.find_library, which runs `ldconfig`:
+    # done now, while programs may still start, not after Landlock refuses them.
+    landlock.abi()
+    syscalls.available()
     level = spec["level"]
     if level == "namespaces":
         from coach.sandbox import namespaces
@@ -113,7 +118,7 @@ def _become_learner(spec: dict[str, Any]) -> None:
     landlock.apply([p for p in writable if os.path.isdir(p)], python_roots, _port_of(env["ANTHROPIC_BASE_URL"]),
                    list(spec.get("coach_dirs", [])),
                    ["/proc/self"] if level == "process" else ["/proc", "/dev"])
-    if syscalls.available():
+    if spec.get("seccomp"):  # the runner saw libseccomp load: not loading it here is an error, not a quiet gap
         syscalls.apply(netlink=level != "process")
     clock = spec["clock"]
     clockpatch.install(clock["page_fd"], clock["channel_fd"], float(clock["epoch"]), int(clock["seed"]))

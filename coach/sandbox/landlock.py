@@ -97,6 +97,30 @@ def readable_dirs(roots: Iterable[str], hidden: Iterable[str]) -> list[str]:
     return sorted(granted)
 
 
+_held: dict[str, tuple[int, bool]] = {}
+"""Path -> (O_PATH descriptor, is a folder): opened once, in the warm pool's server, and inherited by each run."""
+
+
+def _held_fd(path: str) -> tuple[int, bool] | None:
+    if path not in _held:
+        try:
+            fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
+        except OSError:
+            return None
+        _held[path] = (fd, os.path.isdir(f"/proc/self/fd/{fd}"))
+    return _held[path]
+
+
+def _static_reads(python_roots: list[str]) -> list[str]:
+    return readable_dirs([*python_roots, *RUNTIME_DIRS], hidden_package_dirs()) + list(RUNTIME_FILES)
+
+
+def hold(python_roots: list[str]) -> None:
+    """Open the folders every run grants now: a forked run then adds rules without walking paths."""
+    for path in [*_static_reads(python_roots), *WRITABLE_FILES, "/proc", "/dev"]:
+        _held_fd(path)
+
+
 def apply(writable: list[str], python_roots: list[str], stub_port: int, hidden: list[str],
           also_readable: list[str] = ()) -> list[str]:  # type: ignore[assignment]
     """Confine this process (and every thread and child it makes later); returns what is not enforced.
@@ -108,27 +132,56 @@ def apply(writable: list[str], python_roots: list[str], stub_port: int, hidden: 
     version = abi()
     if version <= 0:
         return missing(version)
-    from py_landlock import AccessFs, Landlock
+    from py_landlock import (AccessFs, AccessNet, NetPortAttr, PathBeneathAttr, RulesetAttr, add_rule,
+                             create_ruleset, restrict_self)
+    from py_landlock.abi import ABIVersion, get_supported_fs, get_supported_net, get_supported_scope
 
-    rules = Landlock(strict=False)
-    read_dir = AccessFs.READ_FILE | AccessFs.READ_DIR
-    write_dir = (AccessFs.WRITE_FILE | AccessFs.TRUNCATE | AccessFs.MAKE_REG | AccessFs.MAKE_DIR | AccessFs.MAKE_SYM
-                 | AccessFs.REMOVE_FILE | AccessFs.REMOVE_DIR | AccessFs.REFER)
-    for path in readable_dirs([*python_roots, *RUNTIME_DIRS], [*hidden, *hidden_package_dirs()]):
-        if os.path.isdir(path):
-            rules.add_path_rule(path, access=read_dir)
-        elif os.path.exists(path):
-            rules.add_path_rule(path, access=AccessFs.READ_FILE)
-    for path in also_readable:
-        if os.path.isdir(path):
-            rules.add_path_rule(path, access=read_dir)
-    for path in RUNTIME_FILES:
-        if os.path.exists(path):
-            rules.add_path_rule(path, access=AccessFs.READ_FILE)
-    for path in writable:
-        rules.add_path_rule(path, access=read_dir | write_dir)
-    for path in WRITABLE_FILES:
-        rules.add_path_rule(path, access=AccessFs.READ_FILE | AccessFs.WRITE_FILE | AccessFs.TRUNCATE)
-    rules.allow_network(stub_port, bind=False, connect=True)
-    rules.apply()
+    handled = get_supported_fs(ABIVersion(version))
+    file_rights = AccessFs.EXECUTE | AccessFs.WRITE_FILE | AccessFs.READ_FILE | AccessFs.TRUNCATE | AccessFs.IOCTL_DEV
+    read = AccessFs.READ_FILE | AccessFs.READ_DIR
+    write = (AccessFs.WRITE_FILE | AccessFs.TRUNCATE | AccessFs.MAKE_REG | AccessFs.MAKE_DIR | AccessFs.MAKE_SYM
+             | AccessFs.REMOVE_FILE | AccessFs.REMOVE_DIR | AccessFs.REFER)
+    attr = RulesetAttr()
+    attr.handled_access_fs = handled
+    attr.handled_access_net = get_supported_net(ABIVersion(version))  # 0 before ABI 4
+    attr.scoped = get_supported_scope(ABIVersion(version))  # signals and abstract sockets; 0 before ABI 6
+    ruleset = create_ruleset(attr)
+    opened: list[int] = []
+
+    def grant(path: str, access: int) -> None:
+        held = _held.get(path)
+        if held is None:  # a per-run path: opened for this run only
+            try:
+                fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
+            except OSError:
+                return
+            opened.append(fd)
+            held = (fd, os.path.isdir(path))
+        fd, is_dir = held
+        rights = access & handled & (~0 if is_dir else file_rights)
+        if rights:
+            rule = PathBeneathAttr()
+            rule.allowed_access, rule.parent_fd = rights, fd
+            add_rule(ruleset, rule)
+
+    try:
+        reads = (_static_reads(python_roots) if not hidden
+                 else readable_dirs([*python_roots, *RUNTIME_DIRS], [*hidden, *hidden_package_dirs()])
+                 + list(RUNTIME_FILES))
+        for path in [*reads, *also_readable]:
+            grant(path, read)
+        for path in writable:
+            grant(path, read | write)
+        for path in WRITABLE_FILES:
+            grant(path, AccessFs.READ_FILE | AccessFs.WRITE_FILE | AccessFs.TRUNCATE)
+        if attr.handled_access_net:
+            port = NetPortAttr()
+            port.allowed_access, port.port = AccessNet.CONNECT_TCP, stub_port
+            add_rule(ruleset, port)
+        restrict_self(ruleset, None)  # no_new_privs is already set (namespaces.drop_privileges)
+    finally:
+        os.close(ruleset)
+        for fd in [*opened, *(fd for fd, _ in _held.values())]:
+            os.close(fd)
+        _held.clear()
     return missing(version)

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from coach.sandbox import isolation
+from coach.sandbox import isolation, syscalls
 from coach.sandbox.harness import NOBODY_UID, SPEC_VAR
 from coach.sandbox.learner import RESULT_NAME
 from coach.sandbox.model import SANDBOX_API_KEY, Limits, SandboxRequest, SandboxResult
@@ -156,6 +156,7 @@ def _spec(request: SandboxRequest, level: isolation.Level, file: Path, workdir: 
         "clock": {"epoch": request.clock.epoch, "seed": request.seed},
         "hidden": isolation.hidden_dirs(),
         "coach_dirs": isolation.coach_dirs(),
+        "seccomp": syscalls.available(),
         "keep": isolation.python_dirs(),
     }
 

@@ -105,3 +105,16 @@ def test_namespace_levels_have_a_minimal_dev(cold_level, run):
     bubblewrap_adds = {"tty", "pts", "ptmx", "core"}  # its tty has no terminal behind it (--new-session)
     assert harmless - {"fd", "stdin", "stdout", "stderr"} <= names
     assert names <= harmless | (bubblewrap_adds if cold_level == "bwrap" else set())
+
+
+def test_seccomp_is_loaded_at_every_cold_level(cold_level, run):
+    """A cold harness loads libseccomp before Landlock would stop `ldconfig`, which finding it runs."""
+    result = run("""
+import socket
+try:
+    socket.socket(socket.AF_UNIX)
+    print("made")
+except OSError as error:
+    print(error.errno)
+""")
+    assert result.stdout.strip() == "97"  # EAFNOSUPPORT, from the filter
