@@ -132,8 +132,16 @@ def apply(writable: list[str], python_roots: list[str], stub_port: int, hidden: 
     version = abi()
     if version <= 0:
         return missing(version)
-    from py_landlock import (AccessFs, AccessNet, NetPortAttr, PathBeneathAttr, RulesetAttr, add_rule,
-                             create_ruleset, restrict_self)
+    from py_landlock import (
+        AccessFs,
+        AccessNet,
+        NetPortAttr,
+        PathBeneathAttr,
+        RulesetAttr,
+        add_rule,
+        create_ruleset,
+        restrict_self,
+    )
     from py_landlock.abi import ABIVersion, get_supported_fs, get_supported_net, get_supported_scope
 
     handled = get_supported_fs(ABIVersion(version))
