@@ -116,9 +116,14 @@ def _static_reads(python_roots: list[str]) -> list[str]:
 
 
 def hold(python_roots: list[str]) -> None:
-    """Open the folders every run grants now: a forked run then adds rules without walking paths."""
-    for path in [*_static_reads(python_roots), *WRITABLE_FILES, "/proc", "/dev"]:
-        _held_fd(path)
+    """Open the folders every run grants now: a forked run then adds rules without walking paths.
+
+    Not /proc or /dev: inside namespaces those are fresh mounts, which a descriptor opened out here
+    would not name.
+    """
+    for path in _static_reads(python_roots):
+        if not path.startswith(("/proc", "/dev")):
+            _held_fd(path)
 
 
 def apply(writable: list[str], python_roots: list[str], stub_port: int, hidden: list[str],

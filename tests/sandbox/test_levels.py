@@ -17,8 +17,12 @@ try:
     home = os.listdir(os.path.expanduser("~root"))
 except OSError:
     home = None
+try:
+    interfaces = [name for _, name in socket.if_nameindex()]
+except OSError:  # the process level's seccomp refuses netlink sockets
+    interfaces = None
 print(json.dumps({"key": os.environ.get("ANTHROPIC_API_KEY"), "uid": os.getuid(),
-                  "interfaces": [name for _, name in socket.if_nameindex()], "root_home": home}))
+                  "interfaces": interfaces, "root_home": home}))
 """
 
 
