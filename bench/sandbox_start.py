@@ -1,8 +1,9 @@
 """How long until learner code runs: from a warm pool, and cold against a bare SDK import.
 
 Warm: `run_sandboxed` with a `WarmPool` (fork, isolate, patch the clock, import the learner's
-file); the program's first statement reads the host's CLOCK_MONOTONIC, which the scenario
-clock leaves alone, so "start" is measured to the learner's first line, not to the run's end.
+file); the program's first statement reads the host's CLOCK_TAI, which the virtual scenario
+clock leaves alone (it replaces the realtime, monotonic, raw and boot-time clocks), so "start"
+is measured to the learner's first line, not to the run's end.
 Cold: the same with no pool, at each level this machine has; the harness imports `anthropic`
 before learner code starts, so the baseline is a fresh `python -c "import anthropic"`.
 
@@ -20,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-PROGRAM = "import time\nprint(time.clock_gettime(time.CLOCK_MONOTONIC))\n"
+PROGRAM = "import time\nprint(time.clock_gettime(time.CLOCK_TAI))\n"
 
 
 def main() -> int:
@@ -29,9 +30,9 @@ def main() -> int:
     parser.add_argument("--cold", type=int, default=7, help="cold runs per level, and bare imports (default 7)")
     args = parser.parse_args()
 
-    from coach.clock import ScenarioClock
     from coach.sandbox import SandboxRequest, WarmPool, run_sandboxed
     from coach.sandbox.isolation import FORCE_VAR, available
+    from coach.scenario_time import VirtualClock
     from coach.stub.runner import StubThread
     from coach.stub.scenario import load_scenario
 
@@ -40,20 +41,21 @@ def main() -> int:
     program.write_text(PROGRAM)
 
     def to_learner_code(stub: StubThread, pool: WarmPool | None) -> float:
-        started = time.clock_gettime(time.CLOCK_MONOTONIC)
+        started = time.clock_gettime(time.CLOCK_TAI)
         result = run_sandboxed(SandboxRequest(file=program, clock=stub.server.clock, stub=stub, timeout_s=30), pool)
         if result.exit_code != 0:
             raise SystemExit(f"the probe failed ({result.isolation}): {result.stderr[-500:]}")
         return float(result.stdout.strip()) - started
 
     print(f"load average {os.getloadavg()[0]:.1f}")
-    with StubThread(load_scenario("healthy"), ScenarioClock(speed=20)) as stub:
-        with WarmPool() as pool:
-            pool.wait_ready()
-            to_learner_code(stub, pool)  # the first fork pays page faults the rest do not
-            warm = sorted(to_learner_code(stub, pool) for _ in range(args.warm))
-            print(f"warm ({pool.level.label}): median {statistics.median(warm) * 1000:.1f} ms, "
-                  f"p90 {warm[int(len(warm) * 0.9)] * 1000:.1f} ms over {len(warm)} runs")
+    with StubThread(load_scenario("healthy"), VirtualClock()) as stub:
+        for warm_level in [name for name in ("namespaces", "process") if available(name)]:
+            with WarmPool(warm_level) as pool:
+                pool.wait_ready()
+                to_learner_code(stub, pool)  # the first fork pays page faults the rest do not
+                warm = sorted(to_learner_code(stub, pool) for _ in range(args.warm))
+                print(f"warm ({pool.level.label}): median {statistics.median(warm) * 1000:.1f} ms, "
+                      f"p90 {warm[int(len(warm) * 0.9)] * 1000:.1f} ms over {len(warm)} runs")
 
         bare = []
         for _ in range(args.cold):

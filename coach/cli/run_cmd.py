@@ -9,6 +9,7 @@ from pathlib import Path
 
 from coach.grader.report import CLOCK_STOPS
 from coach.sandbox import SandboxRequest, SandboxResult, run_sandboxed
+from coach.sandbox.isolation import IsolationUnavailable
 from coach.scenario_time import VirtualClock, VirtualTimeUnavailable
 
 DEFAULT_SCENARIO = "healthy"
@@ -56,7 +57,11 @@ def run_run(args: argparse.Namespace) -> int:
         with StubThread(scenario, clock) as stub:
             request = SandboxRequest(file=args.file, entry=None, clock=clock, stub=stub, timeout_s=args.timeout,
                                      seed=args.seed)
-            result = run_sandboxed(request)
+            try:
+                result = run_sandboxed(request)
+            except IsolationUnavailable as exc:
+                print(f"coach run: {exc}", file=sys.stderr)
+                return 2
             requests = len(stub.journal.entries())
     finally:
         clock.close()

@@ -100,6 +100,8 @@ class RunEvidence:
             return f"main() raised {r.return_error}"
         if r.exit_code not in (0, None):
             return f"the program exited with status {r.exit_code}"
+        if getattr(r, "outcome", "returned") is None:  # hand-built results in tests may lack it
+            return "the program ended without returning from main()"
         return None
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from coach.curriculum.model import Exercise
-from coach.grader.grade import DEFAULT_SEED, GradeProgress, grade_exercise
+from coach.grader.grade import DEFAULT_SEED, GradeError, GradeProgress, grade_exercise
 from coach.grader.report import GradeReport
 
 if TYPE_CHECKING:
@@ -42,16 +42,32 @@ class GradingSession:
         self, exercise: Exercise, file: Path, *, on_progress: Callable[[GradeProgress], None] | None = None,
         seed: int | None = None,
     ) -> GradeReport:
-        return grade_exercise(exercise, file, on_progress=on_progress, pool=self._get_pool(),
+        """Grade at the level `COACH_SANDBOX_ISOLATION` asks for (GradeError if it cannot start here)."""
+        from coach.sandbox.isolation import IsolationUnavailable, warm_level
+
+        try:
+            warm = warm_level()
+        except IsolationUnavailable as exc:
+            raise GradeError(str(exc)) from None
+        # bubblewrap cannot isolate a forked process: asked for, every run starts cold under it.
+        pool = self._get_pool() if warm is not None else None
+        return grade_exercise(exercise, file, on_progress=on_progress, pool=pool,
                               seed=DEFAULT_SEED if seed is None else seed)
 
     def _get_pool(self) -> WarmPool | None:
+        from coach.sandbox.isolation import IsolationUnavailable, warm_level
+
+        try:
+            if warm_level() is None:
+                return None  # the setting asks for bubblewrap: cold starts only
+        except IsolationUnavailable:
+            return None  # grade() says why
         with self._lock:
             if self._pool is None and not self._failed and not self._closed:
                 try:
                     from coach.sandbox import WarmPool
 
-                    self._pool = WarmPool()
+                    self._pool = WarmPool()  # at the level the setting asks for (isolation.warm_level)
                     self._pool.wait_ready()
                 except Exception as exc:  # grading still works cold
                     log.warning("warm start unavailable, grading cold: %s", exc)

@@ -52,7 +52,7 @@ def install(
     `hidden`: folders (homes) nothing may be read from, except inside `visible` (the Python
     install) and `writable`.
     """
-    roots = tuple(os.path.realpath(path) for path in writable)
+    roots = (*(os.path.realpath(path) for path in writable), os.devnull)
     secret = tuple(os.path.realpath(path) for path in hidden)
     allowed = roots + tuple(os.path.realpath(path) for path in visible)
     host, port = stub_address

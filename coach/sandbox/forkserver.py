@@ -2,8 +2,8 @@
 
 Runs as `python -I -c "from coach.sandbox.forkserver import serve; serve(FD)"` with a scrubbed
 environment. Each request on the SOCK_SEQPACKET socket FD is one JSON spec plus six fds (stdout,
-stderr, control, the clock's page and channel, the log channel); the server forks, the child
-starts a new session, takes those fds and calls `harness.launch`, which applies the isolation
+stderr, control, the clock's page and channel, the log channel, the outcome channel); the server forks,
+the child starts a new session, takes those fds and calls `harness.launch`, which applies the isolation
 after the fork. Replies are JSON:
 `{"id": n, "pid": p}` when a run starts and `{"pid": p, "code": c}` when it ends.
 """
@@ -23,8 +23,13 @@ MAX_MESSAGE = 1 << 20
 def serve(fd: int) -> None:
     import anthropic  # noqa: F401  (the point of the pool: paid once)
 
-    from coach.sandbox import audit, clockpatch, harness, learner, namespaces  # noqa: F401  (each run needs them)
+    from coach.sandbox import audit, clockpatch, harness, landlock, learner, namespaces, syscalls  # noqa: F401
     from coach.sandbox.sdkwarmup import warm_sdk
+
+    landlock.abi()  # loads py-landlock (which runs `ldconfig` to find libc) once, here
+    landlock.hold(landlock.python_read_roots())  # every run's Landlock folders, opened once, here
+    if syscalls.available():
+        syscalls.prepare()  # a forked harness only loads the filter built here
 
     # Everything imported so far is shared with every harness forked below; frozen, the
     # collector never walks (and so never copies) those pages in a child.
@@ -56,7 +61,7 @@ def serve(fd: int) -> None:
                 _report_exits(channel)
                 continue
             try:
-                data, fds, _, _ = socket.recv_fds(channel, MAX_MESSAGE, 6)
+                data, fds, _, _ = socket.recv_fds(channel, MAX_MESSAGE, 7)
             except OSError:
                 os._exit(0)
             if not data:
@@ -89,7 +94,7 @@ def _become_harness(spec: dict, fds: list[int], close: list[int], launch) -> Non
         for fd in close:
             os.close(fd)
         os.setsid()
-        out, err, control, page, clock_channel, log = fds
+        out, err, control, page, clock_channel, log, outcome = fds
         spec = {**spec, "clock": {**spec["clock"], "page_fd": page, "channel_fd": clock_channel}, "log_fd": log}
         devnull = os.open(os.devnull, os.O_RDONLY)
         os.dup2(devnull, 0)
@@ -99,7 +104,7 @@ def _become_harness(spec: dict, fds: list[int], close: list[int], launch) -> Non
             if fd > 2:
                 os.close(fd)
         os.chdir(spec["workdir"])
-        launch({**spec, "control_fd": control})
+        launch({**spec, "control_fd": control, "outcome_fd": outcome})
     finally:
         os._exit(70)
 

@@ -15,6 +15,7 @@ import json
 import os
 import resource
 import signal
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,13 @@ def launch(spec: dict[str, Any]) -> None:
     """Never returns: the process ends with the learner's exit status (128+N for signal N)."""
     with contextlib.suppress(ImportError):
         import anthropic  # noqa: F401  (paid once here, or once in the warm pool, not by learner code)
+    # Everything the learner process needs, imported before anything hides coach's folders.
+    from coach.sandbox import audit, clockpatch, landlock, learner, namespaces, syscalls  # noqa: F401
+
+    # Their bindings find libc and libseccomp with ctypes.util.find_library, which runs `ldconfig`:
+    # done now, while programs may still start, not after Landlock refuses them.
+    landlock.abi()
+    syscalls.available()
     level = spec["level"]
     if level == "namespaces":
         from coach.sandbox import namespaces
@@ -51,8 +59,8 @@ def _supervise(spec: dict[str, Any]) -> None:
     pid = os.fork()
     if pid != 0:
         os.close(spec["control_fd"])
-        for fd in _clock_fds(spec):
-            os.close(fd)  # the learner process keeps the clock channel; the supervisor needs none
+        for fd in [*_clock_fds(spec), spec["outcome_fd"]]:
+            os.close(fd)  # the learner process keeps the clock and outcome channels; the supervisor needs none
         if isinstance(spec.get("log_fd"), int):
             os.close(spec["log_fd"])  # nor the log channel: only the learner's records go on it
     if pid == 0:
@@ -89,31 +97,110 @@ def _clock_fds(spec: dict[str, Any]) -> list[int]:
 
 
 def _become_learner(spec: dict[str, Any]) -> None:
-    from coach.sandbox import clockpatch, namespaces
+    from coach.sandbox import audit, clockpatch, landlock, namespaces, syscalls
     from coach.sandbox.learner import run_learner
 
     signal.signal(signal.SIGUSR1, signal.SIG_DFL)
     workdir = Path(spec["workdir"])
     os.chdir(workdir)
+    level = spec["level"]
+    python_roots = landlock.python_read_roots()
     keep_caps = 0
-    if spec["level"] == "process" and os.geteuid() == 0:
-        keep_caps = namespaces.root_to_nobody(NOBODY_UID)
+    if level == "process" and os.geteuid() == 0:
+        # nobody may need to search root's 0700 home to reach the interpreter; Landlock, where the
+        # kernel has it, then limits every read to its folders whatever the capability allows.
+        needs = _hidden_from_others(python_roots)
+        keep_caps = namespaces.root_to_nobody(NOBODY_UID) if needs else _root_to_nobody_without_caps()
     namespaces.drop_privileges(keep_caps)
-    _apply_limits(spec["limits"], spec["level"])
+    _apply_limits(spec["limits"], level)
     env = dict(spec["env"])
     os.environ.clear()
     os.environ.update(env)
+    writable = [str(workdir), spec["tmpdir"], *(["/dev/shm"] if level != "process" else [])]
+    landlock.apply([p for p in writable if os.path.isdir(p)], python_roots, _port_of(env["ANTHROPIC_BASE_URL"]),
+                   list(spec.get("coach_dirs", [])),
+                   ["/proc/self"] if level == "process" else ["/proc", "/dev"])
+    if spec.get("seccomp"):  # the runner saw libseccomp load: not loading it here is an error, not a quiet gap
+        syscalls.apply(netlink=level != "process")
     clock = spec["clock"]
     clockpatch.install(clock["page_fd"], clock["channel_fd"], float(clock["epoch"]), int(clock["seed"]))
-    if spec["level"] == "process":
-        from coach.sandbox import audit
-
+    if level == "process":
         host, port = spec["stub_address"]
         audit.install([str(workdir), spec["tmpdir"]], (host, int(port)), spec["hidden"], spec["keep"])
+    report = _outcome_reporter(spec["outcome_fd"])
+    _forget_coach_modules()
     _announce_start(spec["control_fd"])
     log_fd = spec.get("log_fd") if isinstance(spec.get("log_fd"), int) else None
-    code = run_learner(Path(spec["file"]), spec["entry"], workdir, list(spec.get("argv", [])), log_fd)
+    code = run_learner(Path(spec["file"]), spec["entry"], workdir, list(spec.get("argv", [])), report, log_fd)
     os._exit(code)
+
+
+def _forget_coach_modules() -> None:
+    """coach's modules leave `sys.modules`: learner code finds no grader to import or patch by name.
+
+    The harness's own functions keep their modules alive; a fresh `import coach` fails, since
+    Landlock leaves coach's folders unreadable.
+    """
+    import sys
+
+    for name in [n for n in sys.modules if n == "coach" or n.startswith("coach.")]:
+        del sys.modules[name]
+
+
+def _port_of(base_url: str) -> int:
+    netloc = base_url.split("://", 1)[-1].split("/", 1)[0]
+    return int(netloc.rpartition(":")[2] or 80)
+
+
+def _hidden_from_others(paths: list[str]) -> bool:
+    """True when a user without capabilities could not read one of `paths` (say a Python in root's 0700 home)."""
+    for path in paths:
+        parts = Path(path).parts
+        for depth in range(1, len(parts) + 1):
+            try:
+                mode = os.stat(os.path.join(*parts[:depth])).st_mode
+            except OSError:
+                return True
+            if not mode & 0o001 or (depth == len(parts) and not mode & 0o004):
+                return True
+    return False
+
+
+def _root_to_nobody_without_caps() -> int:
+    from coach.sandbox import namespaces
+
+    namespaces.root_to_nobody(NOBODY_UID)
+    return 0
+
+
+def _outcome_reporter(fd: int) -> Callable[[dict[str, Any]], None]:
+    """How the entry point's outcome leaves: once, on the outcome channel, after the code has ended.
+
+    The functions are bound now, before learner code runs, so replacing `os.write` or
+    `json.dumps` later changes nothing here. The runner trusts no other source for these facts.
+    """
+    write, close, dumps = os.write, os.close, json.dumps
+    os.set_inheritable(fd, False)
+    sent = [False]
+
+    def report(facts: dict[str, Any]) -> None:
+        if sent[0]:
+            return
+        sent[0] = True
+        try:
+            data = memoryview(dumps(facts, default=repr).encode())
+        except (ValueError, TypeError, RecursionError):
+            data = memoryview(dumps({"outcome": facts.get("outcome"), "return_error": "unreportable outcome"}).encode())
+        try:
+            while data:
+                data = data[write(fd, data):]
+        except OSError:
+            pass
+        finally:
+            with contextlib.suppress(OSError):
+                close(fd)
+
+    return report
 
 
 def _announce_start(control_fd: int) -> None:

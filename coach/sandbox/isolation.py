@@ -34,15 +34,79 @@ class Level:
         return self.prefix(spec)
 
 
-PROCESS = Level("process", "process (audit hook)")
 NAMESPACES = Level("namespaces", "namespaces")
 
 
-def current_level() -> Level:
+@cache
+def process_label() -> str:
+    """The process level's label: it says there are no namespaces, and what the kernel enforces instead."""
+    from coach.sandbox import landlock, seatbelt, syscalls
+
+    if seatbelt.available():
+        return "process (no namespaces: Seatbelt, audit hook)"
+    version = landlock.abi()
+    if version <= 0:
+        parts = ["no Landlock"]
+    else:
+        unenforced = landlock.missing(version)
+        parts = [f"Landlock ABI {version}" + (f" without {', '.join(unenforced)}" if unenforced else "")]
+    parts.append("seccomp" if syscalls.available() else "no seccomp")
+    return f"process (no namespaces: {', '.join(parts)}, audit hook)"
+
+
+def process_level() -> Level:
+    from coach.sandbox import seatbelt
+
+    if seatbelt.available():  # macOS: the harness starts under sandbox-exec, so only cold starts get it
+        return Level("process", process_label(), lambda spec: seatbelt.prefix(spec, python_dirs()))
+    return Level("process", process_label())
+
+
+class IsolationUnavailable(Exception):
+    """The isolation level the setting asks for cannot start here; the message says why and what to do."""
+
+
+def requested() -> str | None:
+    """The level `COACH_SANDBOX_ISOLATION` asks for, or None (choose the strongest available)."""
     forced = os.environ.get(FORCE_VAR, "").strip()
+    if not forced:
+        return None
+    if forced not in LEVEL_NAMES:
+        raise IsolationUnavailable(f"{FORCE_VAR} must be one of {', '.join(LEVEL_NAMES)}, not {forced!r}")
+    if not available(forced):
+        raise IsolationUnavailable(f"{FORCE_VAR}={forced}: {_why_unavailable(forced)}; "
+                                   f"unset it to use the strongest level this machine has")
+    return forced
+
+
+def _why_unavailable(name: str) -> str:
+    if not sys.platform.startswith("linux"):
+        return f"the {name} level needs Linux"
+    if name == "bwrap" and not shutil.which("bwrap"):
+        return "bubblewrap (bwrap) is not installed"
+    if name == "bwrap":
+        return "bwrap is installed but could not create its namespaces here (user namespaces refused?)"
+    return "this kernel refuses unprivileged user namespaces (a container, or a distribution that restricts them)"
+
+
+def warm_level() -> str | None:
+    """The level a warm pool runs at under the setting, or None when only cold starts honour it (bwrap)."""
+    forced = requested()
+    from coach.sandbox import seatbelt
+
+    if forced == "bwrap":
+        return None
+    if forced is not None:
+        return None if forced == "process" and seatbelt.available() else forced
+    if available("namespaces"):
+        return "namespaces"
+    return None if seatbelt.available() else "process"  # a Seatbelt profile applies from the start only
+
+
+def current_level() -> Level:
+    """The level a cold run gets: the setting's, or the strongest available (IsolationUnavailable if unmet)."""
+    forced = requested()
     if forced:
-        if forced not in LEVEL_NAMES:
-            raise ValueError(f"{FORCE_VAR} must be one of {', '.join(LEVEL_NAMES)}, got {forced!r}")
         return _level(forced)
     # As root, bubblewrap maps the sandbox user to root, which RLIMIT_NPROC never applies to;
     # the direct level maps it to nobody, so it goes first there.
@@ -50,13 +114,13 @@ def current_level() -> Level:
     for name in order:
         if available(name):
             return _level(name)
-    return PROCESS
+    return process_level()
 
 
 def _level(name: str) -> Level:
     if name == "bwrap":
         return Level("bwrap", "namespaces (bubblewrap)", bwrap_prefix)
-    return NAMESPACES if name == "namespaces" else PROCESS
+    return NAMESPACES if name == "namespaces" else process_level()
 
 
 @cache
@@ -94,6 +158,16 @@ def hidden_dirs() -> list[str]:
     return sorted(p for p in candidates if os.path.isdir(p) and p != "/")
 
 
+def coach_dirs() -> list[str]:
+    """What learner code must not read at any level: coach's package and course files, the learner's folders."""
+    from coach import paths
+    from coach.sandbox import landlock
+
+    found = [*landlock.hidden_package_dirs(), str(paths.bundled_lessons_dir()), str(paths.bundled_exercises_dir()),
+             str(paths.user_data_dir()), str(paths.user_config_dir()), str(paths.user_log_dir())]
+    return sorted({os.path.realpath(p) for p in found if os.path.isdir(p)})
+
+
 def python_dirs() -> list[str]:
     """Folders the harness needs that may sit inside a hidden home (a venv, an editable checkout)."""
     paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, str(Path(__file__).resolve().parents[2])}
@@ -125,6 +199,8 @@ def bwrap_prefix(spec: dict[str, Any]) -> list[str]:
     ]  # fmt: skip
     for hidden in spec["hidden"]:
         args += ["--tmpfs", hidden]
+    # coach's own folders stay readable to the harness, which starts in here; Landlock hides them
+    # from the learner process (harness.py).
     for keep in spec["keep"]:
         if any(keep == h or keep.startswith(h.rstrip("/") + "/") for h in [*spec["hidden"], "/tmp", "/run"]):
             args += ["--ro-bind", keep, keep]

@@ -1,8 +1,9 @@
-"""Run the learner's code in this (already isolated) process and write what it produced.
+"""Run the learner's code in this (already isolated) process and report what it produced.
 
-Runs last in the sandbox, after limits, environment and clock are in place. It writes a result
-file (return value, exception, log records) into the work dir; the runner treats that file as
-untrusted data, since learner code can overwrite it.
+Runs last in the sandbox, after limits, environment and clock are in place. The facts about the
+entry point (returned, raised, exited; the value; the exception) go to `report`, which the harness
+sends on the outcome channel once the code has ended. Log records go to a result file in the work
+dir, which the runner treats as untrusted data: learner code can overwrite it.
 """
 
 from __future__ import annotations
@@ -18,12 +19,14 @@ import os
 import runpy
 import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from coach.sandbox import logchannel
 
 RESULT_NAME = ".coach-result.json"
+"""A file name the grader once read; nothing reads it now, so a program that writes it forges nothing."""
 MAX_LOG_RECORDS = 2000
 MAX_LOG_MESSAGE = 4000
 _LIBRARY_LOGGERS = ("anthropic", "httpx", "httpx2", "httpcore", "httpcore2", "asyncio", "urllib3", "hpack")
@@ -112,14 +115,15 @@ def limit_of_exception(exc: BaseException) -> str | None:
     return None
 
 
-def run_learner(file: Path, entry: str | None, workdir: Path, argv: list[str], log_fd: int | None = None) -> int:
-    """Run the code; return the exit code. Writes the result file unless the code exits hard."""
+def run_learner(file: Path, entry: str | None, workdir: Path, argv: list[str],
+                report: Callable[[dict[str, Any]], None], log_fd: int | None = None) -> int:
+    """Run the code; return the exit code. Reports the outcome unless the code exits hard; logs go out on `log_fd`."""
     learner_pid = os.getpid()
     collector = LogCollector(log_fd)
     collector.install()
     sys.path.append(str(file.parent))  # after the stdlib and site-packages: no shadowing them
     sys.argv = [str(file), *argv]
-    result: dict[str, Any] = {"return_value": None, "return_error": None, "limit": None}
+    result: dict[str, Any] = {"outcome": "returned", "return_value": None, "return_error": None, "limit": None}
     exit_code = 0
     reserve = bytearray(4 << 20)  # freed on MemoryError, so reporting it does not fail too
     try:
@@ -131,18 +135,22 @@ def run_learner(file: Path, entry: str | None, workdir: Path, argv: list[str], l
                 result["return_value"] = json.loads(json.dumps(value))
             except (TypeError, ValueError) as exc:
                 result["return_error"] = f"TypeError: return value is not JSON-serialisable: {exc}"
+                result["outcome"] = "raised"
                 exit_code = 1
     except SystemExit as exc:
         exit_code = _exit_code(exc.code)
+        result["outcome"] = "exited"
     except BaseException as exc:
         del reserve
+        result["outcome"] = "raised"
         result["limit"] = limit_of_exception(exc)
         result["return_error"] = f"{type(exc).__name__}: {exc}"[:MAX_LOG_MESSAGE]
         _print_short_traceback(exc)
         exit_code = 1
+    result["exit_code"] = exit_code
     _flush_std()
     if os.getpid() == learner_pid:  # a process the code forked finishes here too: it has no say
-        _write_result(workdir, result)
+        report(result)
     return exit_code
 
 
@@ -188,16 +196,3 @@ def _flush_std() -> None:
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):
             stream.flush()
-
-
-def _write_result(workdir: Path, result: dict[str, Any]) -> None:
-    """Written aside and renamed, so a kill mid-write leaves no half file."""
-    partial = workdir / f"{RESULT_NAME}.{os.getpid()}"
-    try:
-        data = json.dumps(result, default=repr).encode()
-        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(partial, workdir / RESULT_NAME)
-    except (OSError, ValueError, RecursionError, MemoryError) as exc:
-        print(f"coach: could not write the result: {exc}", file=sys.stderr)

@@ -2,9 +2,9 @@
 of their own; the runner stamps each on arrival, in scenario time.
 
 No list inside the process is the evidence, so a record cannot be rewritten, removed or
-back-dated after it was sent. A record's own `created` time (the scenario clock as the
-program read it) is kept only where arrival confirms it: not after the record arrived, and not
-before the record ahead of it. Outside that window the arrival time stands.
+back-dated after it was sent. Scenario time stands still while a record is unread, so the time
+the runner reads just before reading a record is the moment it was sent; the program's own
+`created` claim is kept in the record but never used to place it.
 """
 
 from __future__ import annotations
@@ -39,8 +39,8 @@ class LogChannel:
         self._pending = b""
         self._last_s = float("-inf")
 
-    def feed(self, chunk: bytes) -> None:
-        arrived = self.now()
+    def feed(self, chunk: bytes, arrived: float | None = None) -> None:
+        arrived = self.now() if arrived is None else arrived
         lines = (self._pending + chunk).split(b"\n")
         self._pending = lines.pop()
         if len(self._pending) > MAX_LINE:
@@ -57,10 +57,9 @@ class LogChannel:
             return
         if not isinstance(record, dict):
             return
-        created = record.get("created")
-        claimed = float(created) - self.epoch if isinstance(created, int | float) and not isinstance(
-            created, bool) else None
-        at = claimed if claimed is not None and self._last_s - 1e-6 <= claimed <= arrived + 1e-6 else arrived
+        # Scenario time cannot move while a record is unread (the clock waits for this socket to be read
+        # empty), so its arrival is the very moment it was sent: the program's own `created` is not needed.
+        at = arrived
         self._last_s = at
         record["arrived_s"] = round(arrived, 6)
         record["at_s"] = round(at, 6)

@@ -92,3 +92,7 @@ class SandboxResult:
     log_records: list[dict[str, Any]] = field(default_factory=list)
     seed: int = 0
     """The seed the program's randomness ran with."""
+    outcome: str | None = "returned"
+    """How the entry point ended, as the harness reported it on its own channel after it ended:
+    "returned", "raised", "exited" (SystemExit), or None when no report came (the program ended
+    before `main()` did: `os._exit`, a signal, a kill). Never read from a file the program can write."""

@@ -205,6 +205,7 @@ def enter(spec: dict[str, Any]) -> None:
     # Still the host uid on files (and all capabilities in the new namespaces): open the
     # folders to show again inside while the host's permissions still let us.
     held = hold_folders(spec)
+    devices = hold_devices()
     # Capabilities stay in effect (in the new namespaces only) while this process sets them up.
     _sethostname("sandbox")
     # The sandbox user from here on (new files need a mapped owner); the capabilities stay,
@@ -212,6 +213,7 @@ def enter(spec: dict[str, Any]) -> None:
     os.setresgid(SANDBOX_ID, SANDBOX_ID, SANDBOX_ID)
     os.setresuid(SANDBOX_ID, SANDBOX_ID, SANDBOX_ID)
     _mount_filesystems(spec, held)
+    _mount_minimal_dev(devices, spec["limits"]["tmp_mb"] << 20)
     _loopback_up()
     hand_off_stub_socket(spec)
     alive_r, alive_w = os.pipe()  # open in the parent as long as it lives
@@ -341,7 +343,7 @@ def _mount_filesystems(spec: dict[str, Any], held: dict[str, int]) -> None:
             if point == "/":
                 raise
     size = spec["limits"]["tmp_mb"] << 20
-    for point in ("/tmp", "/dev/shm"):
+    for point in ("/tmp",):
         if os.path.isdir(point):
             _mount(b"tmpfs", point, b"tmpfs", MS_NOSUID | MS_NODEV, f"size={size},mode=1777".encode())
     for point in ["/run", *spec["hidden"]]:
@@ -359,6 +361,36 @@ def _mount_filesystems(spec: dict[str, Any], held: dict[str, int]) -> None:
     for point in ["/run", *spec["hidden"]]:
         if os.path.isdir(point):
             _mount(None, point, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+
+
+DEVICES = ("null", "zero", "full", "random", "urandom")
+"""The only device nodes inside, as bubblewrap's --dev gives them less its tty: no terminal, no pts."""
+_DEV_LINKS = {"fd": "/proc/self/fd", "stdin": "/proc/self/fd/0", "stdout": "/proc/self/fd/1",
+              "stderr": "/proc/self/fd/2"}
+
+
+def hold_devices() -> dict[str, int]:
+    """The host's harmless device nodes as O_PATH fds, to bind onto the fresh /dev once it hides the host's."""
+    return {name: os.open(f"/dev/{name}", os.O_PATH) for name in DEVICES if os.path.exists(f"/dev/{name}")}
+
+
+def _mount_minimal_dev(devices: dict[str, int], shm_size: int) -> None:
+    """A tmpfs /dev holding only DEVICES (bind mounts of the host's nodes), symlinks and a private /dev/shm.
+
+    The host's /dev, with its ttys, pts and disks, is hidden under it: a program cannot open the
+    learner's terminal to write escape sequences or read what is typed there.
+    """
+    _mount(b"tmpfs", "/dev", b"tmpfs", MS_NOSUID | MS_NOEXEC, b"size=64k,mode=755")
+    for name, fd in devices.items():
+        with open(f"/dev/{name}", "wb"):
+            pass
+        _mount(f"/proc/self/fd/{fd}".encode(), f"/dev/{name}", None, MS_BIND)
+        os.close(fd)
+    for name, target in _DEV_LINKS.items():
+        os.symlink(target, f"/dev/{name}")
+    os.mkdir("/dev/shm")
+    _mount(b"tmpfs", "/dev/shm", b"tmpfs", MS_NOSUID | MS_NODEV, f"size={shm_size},mode=1777".encode())
+    _mount(None, "/dev", None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NOEXEC)
 
 
 def _under_any(path: str, roots: list[str]) -> bool:

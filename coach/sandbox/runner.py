@@ -16,7 +16,6 @@ import selectors
 import shutil
 import signal
 import socket
-import stat
 import subprocess
 import sys
 import tempfile
@@ -26,9 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from coach.sandbox import isolation
+from coach.sandbox import isolation, syscalls
 from coach.sandbox.harness import NOBODY_UID, SPEC_VAR
-from coach.sandbox.learner import MAX_LOG_RECORDS, RESULT_NAME
+from coach.sandbox.learner import MAX_LOG_RECORDS
 from coach.sandbox.logchannel import LogChannel
 from coach.sandbox.model import SANDBOX_API_KEY, Limits, SandboxRequest, SandboxResult
 from coach.sandbox.output import CappedBuffer, clean_text
@@ -156,14 +155,17 @@ def _spec(request: SandboxRequest, level: isolation.Level, file: Path, workdir: 
         "stub_address": [host.strip("[]") or "127.0.0.1", int(port or 80)],
         "clock": {"epoch": request.clock.epoch, "seed": request.seed},
         "hidden": isolation.hidden_dirs(),
+        "coach_dirs": isolation.coach_dirs(),
+        "seccomp": syscalls.available(),
         "keep": isolation.python_dirs(),
     }
 
 
-def _start_cold(level: isolation.Level, spec: dict[str, Any], clock_fds: tuple[int, int], log_fd: int) -> Started:
+def _start_cold(level: isolation.Level, spec: dict[str, Any], clock_fds: tuple[int, int], log_fd: int,
+                outcome_fd: int) -> Started:
     parent_end, child_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
     page_fd, channel_fd = clock_fds
-    spec = {**spec, "control_fd": child_end.fileno(), "log_fd": log_fd,
+    spec = {**spec, "control_fd": child_end.fileno(), "log_fd": log_fd, "outcome_fd": outcome_fd,
             "clock": {**spec["clock"], "page_fd": page_fd, "channel_fd": channel_fd}}
     env = {**spec["env"], SPEC_VAR: json.dumps(spec)}
     command = [*level.command(spec), sys.executable, "-I", "-m", "coach.sandbox"]
@@ -175,7 +177,7 @@ def _start_cold(level: isolation.Level, spec: dict[str, Any], clock_fds: tuple[i
             stderr=subprocess.PIPE,
             env=env,
             cwd=spec["workdir"],
-            pass_fds=(child_end.fileno(), *clock_fds, log_fd),
+            pass_fds=(child_end.fileno(), *clock_fds, log_fd, outcome_fd),
             start_new_session=True,
         )
     finally:
@@ -195,27 +197,36 @@ def _run(request: SandboxRequest, level: isolation.Level, spec: dict[str, Any], 
     started_at = time.monotonic()
     session = request.clock.open_session()
     logs, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+    # The outcome channel: only the harness, after the entry point ended, writes its end.
+    outcome, outcome_child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         try:
-            started = (pool.start(spec, session.child_fds(), theirs.fileno()) if pool is not None
-                       else _start_cold(level, spec, session.child_fds(), theirs.fileno()))
+            started = (pool.start(spec, session.child_fds(), theirs.fileno(), outcome_child.fileno())
+                       if pool is not None
+                       else _start_cold(level, spec, session.child_fds(), theirs.fileno(), outcome_child.fileno()))
         finally:
             theirs.close()  # the learner holds the only writing end: EOF means it is gone
-        session.attach((started.stdout, started.stderr))
+            outcome_child.close()
+        # Time may not move while a log record is unread: its arrival stamp is then the moment it was sent.
+        session.attach((started.stdout, started.stderr, logs.fileno()))
         channel = LogChannel(request.clock.now, request.clock.epoch, MAX_LOG_RECORDS)
-        return _supervise(request, level, spec, started, session, started_at, logs, channel)
+        return _supervise(request, level, spec, started, session, started_at, logs, channel, outcome)
     finally:
         logs.close()
+        outcome.close()
         session.close()
 
 
 def _supervise(request: SandboxRequest, level: isolation.Level, spec: dict[str, Any], started: Started,
-               session: ClockSession, started_at: float, logs: socket.socket, channel: LogChannel) -> SandboxResult:
+               session: ClockSession, started_at: float, logs: socket.socket, channel: LogChannel,
+               outcome: socket.socket) -> SandboxResult:
     out, err = CappedBuffer(request.limits.output_bytes), CappedBuffer(request.limits.output_bytes)
+    reported = CappedBuffer(RESULT_CAP)
     selector = selectors.DefaultSelector()
     selector.register(logs.fileno(), selectors.EVENT_READ, channel)
     selector.register(started.stdout, selectors.EVENT_READ, out)
     selector.register(started.stderr, selectors.EVENT_READ, err)
+    selector.register(outcome.fileno(), selectors.EVENT_READ, reported)
     selector.register(started.control, selectors.EVENT_READ, None)
     selector.register(session.events_fd(), selectors.EVENT_READ, _CLOCK)
     ready_at: float | None = None
@@ -263,14 +274,18 @@ def _supervise(request: SandboxRequest, level: isolation.Level, spec: dict[str, 
                         scenario_start = request.clock.now()
                         deadline = ready_at + request.timeout_s
                     continue
+                # Unread log bytes hold scenario time still, so the time read before reading them is when
+                # they were sent (read after, time may already have moved on).
+                sent_at = request.clock.now() if isinstance(key.data, LogChannel) else None
                 chunk = os.read(key.fd, 65536)
                 if not chunk:
                     selector.unregister(key.fd)
                     continue
-                key.data.feed(chunk)
                 if isinstance(key.data, LogChannel):
+                    key.data.feed(chunk, sent_at)
                     continue
-                if key.data.overflowed and killed_for is None:
+                key.data.feed(chunk)
+                if key.data.overflowed and key.data is not reported and killed_for is None:
                     killed_for = "output"
                     _kill(started)
     finally:
@@ -286,7 +301,7 @@ def _supervise(request: SandboxRequest, level: isolation.Level, spec: dict[str, 
     ended = time.monotonic()
     if exit_code < 0:
         exit_code = 128 - exit_code
-    result = read_result(Path(spec["workdir"]) / RESULT_NAME)
+    result = {} if reported.overflowed else parse_outcome(bytes(reported.data))
     limit = killed_for or _limit_from_status(exit_code, killed_for) or _text_or_none(result.get("limit"))
     return SandboxResult(
         exit_code=exit_code,
@@ -301,6 +316,7 @@ def _supervise(request: SandboxRequest, level: isolation.Level, spec: dict[str, 
         return_value=result.get("return_value"),
         return_error=_text_or_none(result.get("return_error")),
         log_records=_log_records(channel.records),
+        outcome=result.get("outcome"),
     )
 
 
@@ -391,32 +407,22 @@ def _limit_from_status(exit_code: int, killed_for: str | None) -> str | None:
     return _SIGNAL_LIMITS.get(signal.Signals(signum)) if signum in _SIGNAL_LIMITS else None
 
 
-def read_result(path: Path) -> dict[str, Any]:
-    """The result file, as untrusted data: no symlinks, regular file only, size-capped, shape-checked."""
+OUTCOMES = ("returned", "raised", "exited")
+
+
+def parse_outcome(data: bytes) -> dict[str, Any]:
+    """The harness's report on the outcome channel; {} (no outcome) unless it is exactly one whole report.
+
+    Anything else written there (a second report, a partial one, bytes appended) means something
+    besides the harness wrote to the channel, so the run counts as ended without a report.
+    """
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except OSError:
-        return {}
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return {}
-        data = b""
-        while len(data) <= RESULT_CAP:
-            chunk = os.read(fd, RESULT_CAP + 1 - len(data))
-            if not chunk:
-                break
-            data += chunk
-    except OSError:
-        return {}
-    finally:
-        os.close(fd)
-    if len(data) > RESULT_CAP:
-        return {}
-    try:
-        value = json.loads(data)
+        value = json.loads(data) if data else None
     except (ValueError, RecursionError):
         return {}
-    return value if isinstance(value, dict) else {}
+    if not isinstance(value, dict) or value.get("outcome") not in OUTCOMES:
+        return {}
+    return value
 
 
 def _text_or_none(value: object) -> str | None:

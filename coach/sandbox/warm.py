@@ -30,7 +30,9 @@ class WarmPool:
 
     def __init__(self, level: str | None = None) -> None:
         if level is None:
-            level = "namespaces" if isolation.available("namespaces") else "process"
+            level = isolation.warm_level()
+            if level is None:
+                raise ValueError(f"{isolation.FORCE_VAR}=bwrap: bubblewrap cannot isolate a forked process; run cold")
         if level not in ("namespaces", "process"):
             raise ValueError(f"a warm pool isolates after fork: 'namespaces' or 'process', not {level!r}")
         self.level = isolation._level(level)
@@ -91,7 +93,7 @@ class WarmPool:
             if not self._changed.wait_for(lambda: self._ready or self._channel is None, timeout):
                 raise TimeoutError("the warm pool did not start")
 
-    def start(self, spec: dict[str, Any], clock_fds: tuple[int, int], log_fd: int) -> Any:
+    def start(self, spec: dict[str, Any], clock_fds: tuple[int, int], log_fd: int, outcome_fd: int) -> Any:
         """Fork a harness for `spec`; returns the runner's `Started` handle."""
         from coach.sandbox.runner import Started
 
@@ -107,7 +109,7 @@ class WarmPool:
                 request_id = self._next_id
                 self._next_id += 1
                 message = json.dumps({"id": request_id, "spec": {**spec, "level": self.level.name}}).encode()
-                socket.send_fds(channel, [message], [out_w, err_w, theirs.fileno(), *clock_fds, log_fd])
+                socket.send_fds(channel, [message], [out_w, err_w, theirs.fileno(), *clock_fds, log_fd, outcome_fd])
                 if not self._changed.wait_for(lambda: request_id in self._pids or self._channel is None,
                                               START_TIMEOUT_S):
                     raise TimeoutError("the warm pool did not answer")

@@ -19,14 +19,8 @@ REFUSED = [
                  "no-retry-malformed", "was sent 2 times", id="forges-x-stainless-retry-count"),
     pytest.param("safe-answer", CHEATS / "safe_answer__canned_answers.py",
                  "answers", "never reached the API", id="canned-answers-per-case"),
-    pytest.param("sse-parser", CHEATS / "sse_parser__reads_the_scenario.py",
-                 "text", "never reached the API", id="reads-the-scenario"),
     pytest.param("cost-accumulator", CHEATS / "cost_accumulator__backdated_record.py",
-                 "warns-at-soft-limit", "WARNING", id="backdates-a-record",
-                 marks=pytest.mark.xfail(strict=False, reason=(
-                     "a record's own created time is kept when it is no earlier than the record before it and no "
-                     "later than its arrival; the first record can still be backdated. Closing it needs the "
-                     "scenario clock to drain the log channel before it moves (coach/scenario_time)"))),
+                 "warns-at-soft-limit", "WARNING", id="backdates-a-record"),
     pytest.param("async-enrichment", CHEATS / "async_enrichment__threads_with_forged_async_header.py",
                  "async-client", "x-stainless-async", id="forges-x-stainless-async",
                  marks=pytest.mark.xfail(strict=False, reason=(
@@ -38,8 +32,7 @@ REFUSED = [
                      "the window's piece count is in-process state main() returns; judging it needs each "
                      "window.show to leave the process as it happens (the log channel), a starter change"))),
     pytest.param("cost-accumulator", CHEATS / "cost_accumulator__imports_coach.py",
-                 "costs-match", "coach", id="imports-coach",
-                 marks=pytest.mark.xfail(strict=False, reason="issue 14 makes coach unimportable from learner code")),
+                 "costs-match", "coach", id="imports-coach"),
 ]
 
 
@@ -49,3 +42,11 @@ def test_cheat_is_refused_and_the_report_says_why(grade: Grade, exercise_id: str
     report = grade(exercise_id, cheat)
     failed = {i.id: i.evidence for i in report.items if not i.passed}
     assert not report.passed and item in failed and said in failed[item], failed
+
+
+def test_a_cheat_that_reads_the_scenario_finds_nothing_and_must_do_the_work(grade: Grade) -> None:
+    """Coach's files are unreadable in the sandbox, so the cheat's canned answer never appears:
+    every case's answer is one the stub streamed to a request the program really made."""
+    report = grade("sse-parser", CHEATS / "sse_parser__reads_the_scenario.py")
+    assert report.passed, [(i.id, i.evidence) for i in report.items if not i.passed]
+    assert len(report.timeline) >= 4

@@ -47,4 +47,4 @@ def test_client_with_no_arguments_reaches_the_stub(level, run, stub):
 def test_every_run_reports_its_isolation_level(level, run):
     result = run("pass")
     assert result.isolation
-    assert ("namespaces" in result.isolation) == (level != "process")
+    assert result.isolation.startswith("namespaces") == (level != "process")

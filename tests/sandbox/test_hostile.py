@@ -218,7 +218,11 @@ def test_parent_environment_is_unreadable_through_proc(attack):
     result = attack("""
         import json, os
         found = []
-        for pid in [os.getppid(), {pid}, 1] + [int(p) for p in os.listdir("/proc") if p.isdigit()]:
+        try:
+            listed = [int(p) for p in os.listdir("/proc") if p.isdigit()]
+        except OSError:  # the process level's Landlock lets a program read only its own /proc/self
+            listed = []
+        for pid in [os.getppid(), {pid}, 1] + listed:
             try:
                 with open(f"/proc/{{pid}}/environ", "rb") as f:
                     found.append(f.read().decode(errors="replace"))
@@ -249,7 +253,10 @@ def test_secret_in_the_real_home_is_invisible(attack, host):
 def test_only_loopback_and_no_route_out(attack, hostile_level):
     result = attack("""
         import json, socket
-        names = [name for _, name in socket.if_nameindex()]
+        try:
+            names = [name for _, name in socket.if_nameindex()]
+        except OSError:  # the process level's seccomp refuses netlink sockets
+            names = None
         try:
             probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
             probe.connect(("192.0.2.1", 9))  # picks a route; sends nothing
@@ -284,6 +291,8 @@ def _accepted_anything(listener: socket.socket) -> bool:
 @pytest.mark.parametrize("folder", ["/tmp", "/run", "home"])
 def test_host_unix_socket_is_unreachable(attack, host, folder):
     """Sockets live where the sandbox mounts fresh, empty folders: /tmp, /run and the homes."""
+    if folder == "/run" and not os.access("/run", os.W_OK):
+        pytest.skip("only root may make a socket in /run (test_unprivileged.py runs this battery as a user)")
     base = Path(host["home"] if folder == "home" else folder) / f"{MARKER}-{uuid.uuid4().hex[:6]}"
     base.mkdir(mode=0o777)
     path = str(base / "host.sock")
@@ -332,6 +341,173 @@ def test_stub_admin_interface_is_unreachable(attack, stub):
         print(json.dumps({{"reached": reached}}))
     """)
     assert report(result)["reached"] is False
+
+
+# --- the bypasses of the audit hook (issue 14): each must meet the kernel's refusal ----------------
+
+
+@pytest.fixture
+def open_folder() -> Iterator[Path]:
+    """A host folder outside /tmp that anyone may write: only the sandbox stands between it and the program."""
+    folder = Path("/var/tmp") / f"{MARKER}-open-{uuid.uuid4().hex[:6]}"
+    folder.mkdir()
+    os.chmod(folder, 0o777)
+    yield folder
+    for path in folder.iterdir():
+        path.unlink()
+    folder.rmdir()
+
+
+def test_os_open_with_dir_fd_writes_nothing_outside_the_work_dir(attack, open_folder):
+    attack("""
+        import os
+        try:
+            folder = os.open(FOLDER, os.O_RDONLY | os.O_DIRECTORY)
+            fd = os.open("planted_check.py", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=folder)
+            os.write(fd, b"print('running outside the sandbox')")
+        except OSError:
+            pass
+    """.replace("FOLDER", repr(str(open_folder))))
+    assert list(open_folder.iterdir()) == []
+
+
+def test_posixsubprocess_fork_exec_starts_no_program(attack, open_folder):
+    proof = open_folder / "started"
+    attack("""
+        import _posixsubprocess, os
+        errpipe_read, errpipe_write = os.pipe()
+        try:
+            _posixsubprocess.fork_exec(
+                [b"/bin/sh", b"-c", b"echo started > PROOF"], [b"/bin/sh"], True, (errpipe_write,), None, None,
+                -1, -1, -1, -1, -1, -1, errpipe_read, errpipe_write, False, False, -1, None, None, None, -1, None,
+                False)
+        except Exception:
+            pass
+        os.close(errpipe_write)
+        os.read(errpipe_read, 100)
+    """.replace("PROOF", str(proof)))
+    assert not proof.exists()
+
+
+@pytest.fixture
+def victim() -> Iterator[int]:
+    """A process of the host, owned by whoever runs the tests, for the program to try to kill."""
+    import subprocess
+
+    process = subprocess.Popen(["sleep", "60"], env={"ANTHROPIC_API_KEY": REAL_LOOKING_KEY})
+    yield process.pid
+    process.kill()
+    process.wait()
+
+
+def test_pidfd_send_signal_cannot_kill_a_host_process(attack, victim):
+    attack("""
+        import os, signal
+        try:
+            signal.pidfd_send_signal(os.pidfd_open(VICTIM), signal.SIGKILL)
+        except OSError:
+            pass
+        try:
+            os.kill(VICTIM, signal.SIGKILL)
+        except OSError:
+            pass
+    """.replace("VICTIM", str(victim)))
+    os.kill(victim, 0)  # still there
+    assert os.waitpid(victim, os.WNOHANG) == (0, 0)
+
+
+def test_a_host_process_started_with_the_real_key_keeps_its_environment(attack, victim):
+    """The app itself was started with the learner's key exported: /proc/<its pid>/environ holds it."""
+    result = attack("""
+        try:
+            print(open("/proc/VICTIM/environ", "rb").read().decode(errors="replace"))
+        except OSError as error:
+            print(type(error).__name__)
+    """.replace("VICTIM", str(victim)))
+    assert result.exit_code == 0, result.stderr  # and the attack fixture found no canary in what it printed
+
+
+def test_sendmsg_and_sendto_reach_no_other_loopback_port(attack):
+    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    udp.bind(("127.0.0.1", 0))
+    udp.setblocking(False)
+    tcp = _host_listener(socket.AF_INET, ("127.0.0.1", 0))
+    try:
+        attack("""
+            import socket
+            for target in [("127.0.0.1", UDP), ("127.0.0.1", TCP)]:
+                for kind in (socket.SOCK_DGRAM, socket.SOCK_STREAM):
+                    try:
+                        s = socket.socket(socket.AF_INET, kind)
+                    except OSError:
+                        continue
+                    for send in (lambda: s.sendto(b"escaped", target),
+                                 lambda: s.sendmsg([b"escaped"], [], 0, target),
+                                 lambda: s.sendto(b"escaped", 0x20000000, target),  # TCP Fast Open
+                                 lambda: s.connect(target)):
+                        try:
+                            send()
+                        except OSError:
+                            pass
+        """.replace("UDP", str(udp.getsockname()[1])).replace("TCP", str(tcp.getsockname()[1])))
+        with pytest.raises(BlockingIOError):
+            udp.recvfrom(100)
+        assert not _accepted_anything(tcp)
+    finally:
+        udp.close()
+        tcp.close()
+
+
+def test_a_file_only_its_owner_may_read_stays_unread(attack):
+    """As root the learner keeps CAP_DAC_READ_SEARCH at most (to reach a Python in root's home): it reads no more."""
+    private = Path("/var/tmp") / f"{MARKER}-private-{uuid.uuid4().hex[:6]}"
+    private.mkdir(mode=0o700)
+    (private / "key").write_text(REAL_LOOKING_KEY)
+    os.chmod(private / "key", 0o600)
+    try:
+        result = attack("""
+            import os
+            try:
+                print(open(PATH).read())
+            except OSError:
+                pass
+            try:
+                print(os.listdir(DIR))
+            except OSError:
+                pass
+        """.replace("PATH", repr(str(private / "key"))).replace("DIR", repr(str(private))))
+        assert "key" not in result.stdout
+    finally:
+        (private / "key").unlink()
+        private.rmdir()
+
+
+def test_nothing_of_coach_is_importable_or_readable(attack):
+    import coach
+    from coach.stub import scenario
+
+    package = Path(coach.__file__).resolve().parent
+    result = attack("""
+        import json, os, sys
+        seen = {{"modules": [n for n in sys.modules if n == "coach" or n.startswith("coach.")]}}
+        try:
+            import coach.grader.grade
+            seen["import"] = "imported"
+        except Exception as error:
+            seen["import"] = type(error).__name__
+        for path in PATHS:
+            try:
+                with open(path, "rb") as f:
+                    seen[path] = len(f.read())
+            except OSError as error:
+                seen[path] = type(error).__name__
+        print(json.dumps(seen))
+    """.replace("PATHS", repr([str(package / "grader" / "grade.py"), str(Path(scenario.__file__)),
+                               *(str(p) for p in sorted(package.rglob("*.toml"))[:3])])))
+    seen = report(result)
+    assert seen.pop("modules") == []
+    assert seen.pop("import") != "imported"
+    assert all(isinstance(value, str) for value in seen.values()), seen
 
 
 # --- attacking the parent and outliving the run -----------------------------------------------
@@ -444,6 +620,48 @@ FORGERIES = {
 }
 
 
+FORGERIES["thread-exits-before-main-raises"] = """
+        import os, threading, time
+        def main():
+            threading.Thread(target=lambda: (time.sleep(0.01), os._exit(0))).start()
+            time.sleep(0.02)
+            raise RuntimeError("the raw 503 escaped")
+"""
+
+
+def test_a_forged_result_file_then_os_exit_is_an_unreported_end(attack):
+    result = attack("""
+        import json, os
+        def main():
+            with open({result_name!r}, "w") as f:
+                json.dump({{"outcome": "returned", "return_value": {{"outage": "answered"}}, "return_error": None}}, f)
+            os._exit(0)
+    """, entry="main")
+    assert (result.outcome, result.return_value, result.exit_code) == (None, None, 0)
+
+
+def test_a_thread_calling_os_exit_before_main_raises_is_an_unreported_end(attack):
+    result = attack(FORGERIES["thread-exits-before-main-raises"], entry="main")
+    assert result.outcome is None
+    assert result.return_error is None
+
+
+def test_bytes_written_on_every_descriptor_spoil_the_report_instead_of_replacing_it(attack):
+    result = attack("""
+        import json, os
+        def main():
+            fake = json.dumps({{"outcome": "returned", "return_value": "forged"}}).encode()
+            for fd in range(3, 256):
+                try:
+                    os.write(fd, fake)
+                except OSError:
+                    pass
+            raise RuntimeError("the raw 503 escaped")
+    """, entry="main")
+    assert result.return_value != "forged"
+    assert result.outcome in (None, "raised")
+
+
 @pytest.mark.parametrize("forgery", sorted(FORGERIES))
 def test_a_forged_result_does_not_pass_the_grade(hostile_level, hostile_pools, host, tmp_path, forgery):
     exercise = load_curriculum().exercise("retry-backoff")
@@ -505,8 +723,12 @@ def test_files_left_in_shared_memory_do_not_reach_the_next_run(attack):
     """)
     result = attack("""
         import json, os
-        print(json.dumps({{"left": [f for d in ("/dev/shm", "/tmp") if os.path.isdir(d) for f in os.listdir(d)
-                                     if f == {marker!r}]}}))
+        def listing(folder):
+            try:
+                return os.listdir(folder)
+            except OSError:  # the process level's Landlock: the host's /dev/shm is not the program's to read
+                return []
+        print(json.dumps({{"left": [f for d in ("/dev/shm", "/tmp") for f in listing(d) if f == {marker!r}]}}))
     """)
     assert report(result)["left"] == []
     assert not Path(f"/dev/shm/{MARKER}").exists()

@@ -8,16 +8,16 @@ import anthropic
 log = logging.getLogger("support.budget")
 
 PRICES = {
-    "claude-sonnet-5-5": {"input": 3.00, "output": 15.00, "cache_write_5m": 3.75, "cache_write_1h": 6.00,
-                          "cache_read": 0.30},
-    "claude-haiku-5-5": {"input": 1.00, "output": 5.00, "cache_write_5m": 1.25, "cache_write_1h": 2.00,
-                         "cache_read": 0.10},
+    "claude-sonnet-5-5": {"input": 2.00, "output": 10.00, "cache_write_5m": 2.50, "cache_write_1h": 4.00,
+                          "cache_read": 0.10},
+    "claude-haiku-5-5": {"input": 0.10, "output": 0.50, "cache_write_5m": 0.125, "cache_write_1h": 0.20,
+                         "cache_read": 0.01},
 }
-"""USD per million tokens, from the course's dated price table (coach/data/prices.toml, as of 2026-11-24)."""
+"""USD per million tokens, from the course's dated price table (coach/data/models.toml, as of 2026-12-03)."""
 
-SOFT_LIMIT_USD = 0.04
+SOFT_LIMIT_USD = 0.025
 """Past this, log one WARNING and carry on."""
-HARD_LIMIT_USD = 0.09
+HARD_LIMIT_USD = 0.055
 """Never let the session's bill go past this: refuse the call that could cross it."""
 
 MODELS = {"classify": "claude-haiku-5-5", "summarise": "claude-sonnet-5-5", "draft": "claude-sonnet-5-5"}

@@ -8,9 +8,9 @@ import anthropic
 MODEL = "claude-sonnet-5-5"
 log = logging.getLogger("support.cache")
 
-PRICES = {"input": 3.00, "output": 15.00, "cache_write_5m": 3.75, "cache_write_1h": 6.00, "cache_read": 0.30}
-"""claude-sonnet-5-5 in USD per million tokens, from the course's dated price table (coach/data/prices.toml,
-as of 2026-11-24)."""
+PRICES = {"input": 2.00, "output": 10.00, "cache_write_5m": 2.50, "cache_write_1h": 4.00, "cache_read": 0.10}
+"""claude-sonnet-5-5 in USD per million tokens, from the course's dated price table (coach/data/models.toml,
+as of 2026-12-03)."""
 
 INSTRUCTIONS = ("You answer Parcelry customers' questions using only the document below. If the document does "
                 "not cover a question, say so and offer to pass it to a colleague. Answer in at most four sentences.")
