@@ -63,26 +63,20 @@ def parse_request(body: Any, *, count_only: bool = False) -> ParsedRequest:
         raise invalid("model: Field required")
     if not isinstance(model, str) or not model:
         raise invalid("model: Input should be a valid string")
-    if not model.startswith("claude"):
-        raise Rejected(404, "not_found_error", f"model: {model}")
     max_tokens = body.get("max_tokens")
     if not count_only:
         if max_tokens is None:
             raise invalid("max_tokens: Field required")
         if not isinstance(max_tokens, int) or isinstance(max_tokens, bool):
             raise invalid("max_tokens: Input should be a valid integer")
-        if max_tokens < 1:
-            raise invalid("max_tokens: Input should be greater than or equal to 1")
+        if max_tokens < 0:  # 0 is allowed: it warms the prompt cache without generating (the SDK's docstring)
+            raise invalid("max_tokens: Input should be greater than or equal to 0")
     stream = body.get("stream", False)
     if not isinstance(stream, bool):
         raise invalid("stream: Input should be a valid boolean")
     stop_sequences = body.get("stop_sequences") or []
     if not isinstance(stop_sequences, list) or not all(isinstance(s, str) and s for s in stop_sequences):
         raise invalid("stop_sequences: Input should be a list of non-empty strings")
-    temperature = body.get("temperature")
-    if temperature is not None and (isinstance(temperature, bool) or not isinstance(temperature, (int, float))
-                                    or not 0 <= temperature <= 1):
-        raise invalid("temperature: Input should be a number between 0 and 1")
 
     segments: list[tuple[str, Any]] = []  # (key path, block) in prompt order: tools, system, messages
     tools = body.get("tools") or []

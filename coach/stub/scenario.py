@@ -20,6 +20,14 @@ file, line and key, like lesson files. Every value is in scenario seconds.
     input_tokens_per_minute = 30000   # input + cache creation, not cache reads
     output_tokens_per_minute = 8000
 
+    [[turns]]              # optional: the model's answer per turn (turn 1 has no assistant message before it)
+    tool = "get_weather"   # call this tool (if the request offers it) ...
+    input = { city = "Paris" }     # ... with this input (default: a minimal valid instance of its schema)
+    text = "It is sunny."  # or answer this text
+
+    [thinking]
+    tokens = 24            # thinking tokens when a request thinks (see the model catalogue)
+
     [[faults]]             # first matching fault wins; a request gets at most one
     kind = "status"        # status | spend-cap | latency | stall | refusal | stream-error | stream-reset
                            # | stream-clean-close | pings
@@ -119,6 +127,14 @@ _FAULT = {
     "after_deltas": Field(int, required=False),
     "seconds": Field((int, float), required=False),
 }
+_TURN = {
+    "tool": Field(str, required=False),
+    "input": Field(dict, required=False),
+    "text": Field(str, required=False),
+}
+_THINKING = {
+    "tokens": Field(int, required=False),
+}
 SCENARIO = {
     "summary": Field(str),
     "speed": Field((int, float), required=False),
@@ -127,6 +143,8 @@ SCENARIO = {
     "response": Field(dict, required=False),
     "limits": Field(dict, required=False),
     "faults": Field(list, required=False, table=_FAULT),
+    "turns": Field(list, required=False, table=_TURN),
+    "thinking": Field(dict, required=False),
 }
 
 
@@ -178,6 +196,21 @@ class Fault:
 
 
 @dataclass(frozen=True)
+class ScriptedCall:
+    name: str
+    input: dict[str, Any] | None = None
+    """None: a minimal valid instance of the tool's input_schema."""
+
+
+@dataclass(frozen=True)
+class ScriptedTurn:
+    """What the model does on one turn: call tools, or answer this text."""
+
+    calls: tuple[ScriptedCall, ...] = ()
+    text: str | None = None
+
+
+@dataclass(frozen=True)
 class Scenario:
     name: str
     summary: str
@@ -188,6 +221,12 @@ class Scenario:
     limits: Limits = field(default_factory=Limits)
     faults: tuple[Fault, ...] = ()
     file: Path | None = None
+    turns: tuple[ScriptedTurn, ...] = ()
+    thinking_tokens: int = 24
+
+    def turn(self, index: int) -> ScriptedTurn | None:
+        """The script for the turn after `index` assistant turns, if the scenario has one."""
+        return self.turns[index] if 0 <= index < len(self.turns) else None
 
 
 class ScenarioError(Exception):
@@ -249,7 +288,7 @@ def parse_scenario(text: str, file: Path) -> Scenario:
                                           f"invalid TOML: {exc}")]) from None
     lines = key_lines(text)
     problems = check_table(data, SCENARIO, "")
-    for table, schema in (("response", _RESPONSE), ("limits", _LIMITS)):
+    for table, schema in (("response", _RESPONSE), ("limits", _LIMITS), ("thinking", _THINKING)):
         if isinstance(data.get(table), dict):
             problems += check_table(data[table], schema, table)
     if not problems:
@@ -263,7 +302,12 @@ def _check_values(data: dict[str, Any]) -> list[tuple[str, str]]:
     problems: list[tuple[str, str]] = []
     if "speed" in data and not data["speed"] > 0:
         problems.append(("speed", "must be positive"))
-    for table in ("response", "limits"):
+    for i, turn in enumerate(data.get("turns", [])):
+        if ("tool" in turn) == ("text" in turn):
+            problems.append((f"turns[{i}]", "a turn needs exactly one of 'tool' or 'text'"))
+        elif "input" in turn and "tool" not in turn:
+            problems.append((f"turns[{i}].input", "only a turn with a 'tool' takes an input"))
+    for table in ("response", "limits", "thinking"):
         for key, value in data.get(table, {}).items():
             if isinstance(value, str):
                 continue
@@ -335,4 +379,7 @@ def _build(data: dict[str, Any], file: Path) -> Scenario:
         limits=Limits(**data.get("limits", {})),
         faults=tuple(faults),
         file=file,
+        turns=tuple(ScriptedTurn(calls=(ScriptedCall(t["tool"], t.get("input")),) if "tool" in t else (),
+                                 text=t.get("text")) for t in data.get("turns", [])),
+        thinking_tokens=data.get("thinking", {}).get("tokens", Scenario.thinking_tokens),
     )

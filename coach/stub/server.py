@@ -8,24 +8,27 @@ evidence it is graded on. Everything time-related reads the scenario clock.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 import logging
+import secrets
 import socket
-from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
 
 from coach.clock import ScenarioClock
+from coach.stub import model_rules, tools, validation
+from coach.stub.answer import Answer, compose
+from coach.stub.answer import Request as AnswerRequest
 from coach.stub.cache import CacheOutcome, PromptCache, min_cacheable_tokens
 from coach.stub.faults import FaultPlan, RequestFacts
 from coach.stub.journal import Journal, JournalEntry
 from coach.stub.keys import key_fingerprint
+from coach.stub.model_rules import ThinkingPlan
 from coach.stub.ratelimit import RateLimiter, model_class
 from coach.stub.request import ParsedRequest, Rejected, parse_request
 from coach.stub.scenario import DEFAULT_MESSAGES, ERROR_TYPES, Fault, Scenario
-from coach.stub.tokens import answer_pieces, text_pieces
+from coach.stub.schema_instance import instance_of
 
 log = logging.getLogger("coach.stub")
 
@@ -56,23 +59,6 @@ def _float_or_none(value: str | None) -> float | None:
         return None
 
 
-@dataclass
-class _Answer:
-    pieces: list[str]
-    stop_reason: str
-    stop_sequence: str | None
-    stop_details: dict[str, Any] | None = None
-    text: str = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.text = "".join(self.pieces)
-
-    @property
-    def has_block(self) -> bool:
-        """A refusal before any text has an empty content array, as the API sends it."""
-        return bool(self.pieces) or self.stop_reason != "refusal"
-
-
 class StubServer:
     def __init__(self, scenario: Scenario, clock: ScenarioClock, journal: Journal) -> None:
         self.scenario = scenario
@@ -85,8 +71,9 @@ class StubServer:
         self.admin_url: str | None = None
         self._messages_seen = 0
         self._id_counter = 0
-        digest = int.from_bytes(hashlib.sha256(f"coach-stub:{scenario.seed}".encode()).digest(), "big")
-        self._id_stem = "".join(_ID_ALPHABET[(digest >> (6 * i)) % len(_ID_ALPHABET)] for i in range(24))
+        # random per server: real request and message ids never repeat, across runs too
+        self._id_stem = "".join(secrets.choice(_ID_ALPHABET) for _ in range(24))
+        validation.validator("messages")  # load (or build once) the request schemas before the first request
         self._runner: web.AppRunner | None = None
         self._admin_runner: web.AppRunner | None = None
 
@@ -141,7 +128,7 @@ class StubServer:
     # ---- helpers ---------------------------------------------------------------------------
 
     def _next_id(self, prefix: str) -> str:
-        """Ids shaped like the API's (24 characters after the prefix), reproducible for a seed and request order."""
+        """Ids shaped like the API's (24 characters after the prefix): a random stem per server, then a counter."""
         self._id_counter += 1
         number, chars = self._id_counter, []
         while number:
@@ -178,8 +165,9 @@ class StubServer:
         entry.client_async = request.headers.get("x-stainless-async")
         return entry
 
-    async def _read_json(self, request: web.Request, entry: JournalEntry) -> tuple[Any] | web.Response:
-        """(body,) or the error response: auth first, then size, then JSON. The key is kept as a fingerprint only."""
+    async def _read_json(self, request: web.Request, entry: JournalEntry, kind: str) -> tuple[Any] | web.Response:
+        """(body,) or the error response: auth first, then size, content type, then the body checked against the
+        SDK's params for `kind` (validation.py). The key is kept as a fingerprint only."""
         key = request.headers.get("x-api-key", "")
         if not key:
             auth = request.headers.get("authorization", "")
@@ -191,15 +179,17 @@ class StubServer:
         too_large = (413, "request_too_large", DEFAULT_MESSAGES["request_too_large"])
         if request.content_length is not None and request.content_length > self.scenario.max_body_bytes:
             return self._error(entry, *too_large)
+        wrong_type = validation.reject_content_type(request.content_type if "content-type" in request.headers else "")
+        if wrong_type is not None:
+            return self._error(entry, wrong_type.status, wrong_type.error_type, wrong_type.message)
         try:
             raw = await request.read()
         except web.HTTPRequestEntityTooLarge:
             return self._error(entry, *too_large)
         try:
-            return (json.loads(raw),)
-        except (ValueError, UnicodeDecodeError) as exc:
-            return self._error(entry, 400, "invalid_request_error",
-                               f"There was an error parsing the body of your request: {exc}")
+            return (validation.parse_body(raw, kind),)
+        except Rejected as exc:
+            return self._error(entry, exc.status, exc.error_type, exc.message)
 
     # ---- endpoints -------------------------------------------------------------------------
 
@@ -213,10 +203,12 @@ class StubServer:
     async def _count_tokens(self, request: web.Request) -> web.Response:
         entry = self._open(request)
         try:
-            read = await self._read_json(request, entry)
+            read = await self._read_json(request, entry, "count_tokens")
             if isinstance(read, web.Response):
                 return read
             try:
+                model_rules.served_model(read[0]["model"])
+                tools.check_tools(read[0])
                 parsed = parse_request(read[0], count_only=True)
             except Rejected as exc:
                 return self._error(entry, exc.status, exc.error_type, exc.message)
@@ -249,12 +241,19 @@ class StubServer:
             self.journal.close_entry(entry, self.clock.now())
 
     async def _answer_messages(self, request: web.Request, entry: JournalEntry) -> web.StreamResponse:
-        read = await self._read_json(request, entry)
+        read = await self._read_json(request, entry, "messages")
         if isinstance(read, web.Response):
             return read
         fingerprint = entry.key_fingerprint or ""
+        body = read[0]
         try:
-            parsed = parse_request(read[0])
+            row = model_rules.served_model(body["model"])
+            model_rules.check_max_tokens(row, body["max_tokens"], body["model"])
+            model_rules.check_sampling(row, body)
+            tools.check_tools(body)
+            thinking = model_rules.thinking_plan(row, body)
+            parsed = parse_request(body)
+            tools.check_tool_turns(body["messages"])
         except Rejected as exc:
             return self._error(entry, exc.status, exc.error_type, exc.message)
         _summarise(entry, parsed)
@@ -287,8 +286,8 @@ class StubServer:
                     "request_id": request_id}
             return self._finish_error(entry, 429, "rate_limit_error", body, headers)
 
-        answer = self._answer(parsed, fault)
-        usage = _usage(parsed, outcome, len(answer.pieces))
+        answer = self._answer(parsed, fault, body, thinking)
+        usage = _usage(parsed, outcome, answer.output_tokens)
         if parsed.stream:
             return await self._stream(request, entry, parsed, outcome, answer, usage, bucket, fault)
 
@@ -299,7 +298,7 @@ class StubServer:
         if pacing.tokens_per_second > 0:
             await self.clock.asleep(len(answer.pieces) / pacing.tokens_per_second)
         now = self.clock.now()
-        self.limiter.take_output(bucket, len(answer.pieces), now)
+        self.limiter.take_output(bucket, answer.output_tokens, now)
         headers = {**self._base_headers(self._next_id("req_")),
                    **self.limiter.headers(bucket, now, self.clock.wall_time())}
         message = self._message(parsed, answer, usage, stopped=True)
@@ -339,36 +338,30 @@ class StubServer:
                 return
             await asyncio.sleep(min(0.05, self.clock.to_wall(deadline - self.clock.now())))
 
-    def _answer(self, parsed: ParsedRequest, fault: Fault | None = None) -> _Answer:
+    def _answer(self, parsed: ParsedRequest, fault: Fault | None, body: dict[str, Any],
+                thinking: ThinkingPlan) -> Answer:
         assert parsed.max_tokens is not None
-        scripted = self.scenario.response.text
-        wanted = len(text_pieces(scripted)) if scripted is not None else self.scenario.response.output_tokens
-        count = min(wanted, parsed.max_tokens)
-        pieces = text_pieces(scripted)[:count] if scripted is not None \
-            else answer_pieces(f"{self.scenario.seed}:{parsed.answer_seed}", count)
-        if fault is not None and fault.kind == "refusal":
-            refusal = {"type": "refusal", "category": None, "explanation": None}
-            return _Answer(pieces[: fault.after_deltas], "refusal", None, refusal)
-        stop_reason = "max_tokens" if parsed.max_tokens < wanted else "end_turn"
-        if parsed.stop_sequences:
-            text = ""
-            for i, piece in enumerate(pieces):
-                text += piece
-                hits = [(text.find(s), s) for s in parsed.stop_sequences if s in text]
-                if hits:
-                    at, sequence = min(hits)
-                    keep = [*pieces[:i], piece[: len(piece) - (len(text) - at)]]
-                    return _Answer([p for p in keep if p] or [], "stop_sequence", sequence)
-        return _Answer(pieces, stop_reason, None)
+        scripted = self.scenario.turn(tools.assistant_turns(body["messages"]))
+        text = scripted.text if scripted is not None and scripted.text is not None else self.scenario.response.text
+        output_format = (body.get("output_config") or {}).get("format")
+        if text is None and output_format:
+            text = json.dumps(instance_of(output_format["schema"]))
+        request = AnswerRequest(
+            seed=f"{self.scenario.seed}:{parsed.answer_seed}", max_tokens=parsed.max_tokens,
+            stop_sequences=parsed.stop_sequences, thinking=thinking, calls=tools.planned_calls(body, scripted),
+            text=text, wanted_tokens=self.scenario.response.output_tokens,
+            thinking_tokens=self.scenario.thinking_tokens)
+        refusal_after = fault.after_deltas if fault is not None and fault.kind == "refusal" else None
+        return compose(request, lambda: self._next_id("toolu_"), refusal_after)
 
-    def _message(self, parsed: ParsedRequest, answer: _Answer, usage: dict[str, Any], *, stopped: bool,
+    def _message(self, parsed: ParsedRequest, answer: Answer, usage: dict[str, Any], *, stopped: bool,
                  message_id: str | None = None) -> dict[str, Any]:
         return {
             "id": message_id or self._next_id("msg_"),
             "type": "message",
             "role": "assistant",
             "model": parsed.model,
-            "content": [{"type": "text", "text": answer.text}] if stopped and answer.has_block else [],
+            "content": answer.content() if stopped else [],
             "stop_reason": answer.stop_reason if stopped else None,
             "stop_sequence": answer.stop_sequence if stopped else None,
             **({"stop_details": answer.stop_details} if stopped and answer.stop_details else {}),
@@ -376,7 +369,7 @@ class StubServer:
         }
 
     async def _stream(self, request: web.Request, entry: JournalEntry, parsed: ParsedRequest, outcome: CacheOutcome,
-                      answer: _Answer, usage: dict[str, Any], bucket: str, fault: Fault | None
+                      answer: Answer, usage: dict[str, Any], bucket: str, fault: Fault | None
                       ) -> web.StreamResponse:
         headers = {**self._base_headers(self._next_id("req_")),
                    **self.limiter.headers(bucket, self.clock.now(), self.clock.wall_time()),
@@ -404,9 +397,9 @@ class StubServer:
             await response.prepare(request)
             emit("message_start", {"type": "message_start",
                                    "message": self._message(parsed, answer, start_usage, stopped=False)})
-            if answer.has_block:
+            if answer.blocks:
                 emit("content_block_start", {"type": "content_block_start", "index": 0,
-                                             "content_block": {"type": "text", "text": ""}})
+                                             "content_block": answer.blocks[0].start()})
             emit("ping", {"type": "ping"})
             pacing = self.scenario.response
             if pacing.ttft > 0:
@@ -414,26 +407,36 @@ class StubServer:
                 await self.clock.asleep(pacing.ttft)
             self.cache.store(outcome, self.clock.now())
             first = self.clock.now()
-            for i, piece in enumerate(answer.pieces):
-                if cut_after is not None and sent_deltas >= cut_after:
+            paced = 0  # deltas so far: each is a token at tokens_per_second
+            total = sum(len(block.deltas()) for block in answer.blocks)
+            cut = False
+            for index, block in enumerate(answer.blocks):
+                if index > 0:
+                    emit("content_block_start", {"type": "content_block_start", "index": index,
+                                                 "content_block": block.start()})
+                for delta in block.deltas():
+                    if cut_after is not None and sent_deltas >= cut_after:
+                        cut = True
+                        break
+                    if pacing.tokens_per_second > 0:
+                        delay = first + paced / pacing.tokens_per_second - self.clock.now()
+                        if delay > 0:
+                            await flush()
+                            await self.clock.asleep(delay)
+                    emit("content_block_delta", {"type": "content_block_delta", "index": index, "delta": delta})
+                    paced += 1
+                    sent_deltas += 1
+                    if delta["type"] == "text_delta":
+                        entry.text_deltas_sent += 1
+                    if ping_every and sent_deltas % ping_every == 0 and paced < total:
+                        emit("ping", {"type": "ping"})  # a keep-alive between deltas, as the API sends them
+                if cut:
                     break
-                if pacing.tokens_per_second > 0:
-                    delay = first + i / pacing.tokens_per_second - self.clock.now()
-                    if delay > 0:
-                        await flush()
-                        await self.clock.asleep(delay)
-                emit("content_block_delta", {"type": "content_block_delta", "index": 0,
-                                             "delta": {"type": "text_delta", "text": piece}})
-                sent_deltas += 1
-                entry.text_deltas_sent = sent_deltas
-                if ping_every and sent_deltas % ping_every == 0 and i + 1 < len(answer.pieces):
-                    emit("ping", {"type": "ping"})  # a keep-alive between deltas, as the API sends them
+                emit("content_block_stop", {"type": "content_block_stop", "index": index})
             self.limiter.take_output(bucket, sent_deltas, self.clock.now())
             if cut_after is not None and fault is not None:
                 entry.usage = {**usage, "output_tokens": sent_deltas}  # what the cut stream cost
                 return await self._cut_stream(request, response, entry, fault, emit, flush)
-            if answer.has_block:
-                emit("content_block_stop", {"type": "content_block_stop", "index": 0})
             emit("message_delta", {"type": "message_delta",
                                    "delta": {"stop_reason": answer.stop_reason, "stop_sequence": answer.stop_sequence,
                                              **({"stop_details": answer.stop_details} if answer.stop_details else {})},

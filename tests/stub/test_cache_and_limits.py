@@ -42,7 +42,7 @@ def test_prefix_below_the_minimum_cacheable_length_is_silently_not_cached(start_
 
 
 @pytest.mark.parametrize(("model", "minimum"), [
-    ("claude-sonnet-4-6", 1024), ("claude-sonnet-4-5", 1024), ("claude-opus-4-1", 1024),
+    ("claude-sonnet-4-6", 1024),
     ("claude-opus-5-5", 512), ("claude-sonnet-5-5", 1024), ("claude-haiku-4-5", 4096), ("claude-opus-4-5", 4096),
     ("claude-opus-4-6", 4096),
 ])
