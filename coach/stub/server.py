@@ -20,7 +20,7 @@ from coach.clock import ScenarioClock
 from coach.stub import model_rules, tools, validation
 from coach.stub.answer import Answer, compose
 from coach.stub.answer import Request as AnswerRequest
-from coach.stub.cache import CacheOutcome, PromptCache, min_cacheable_tokens
+from coach.stub.cache import DEFAULT_MIN_CACHEABLE_TOKENS, CacheOutcome, PromptCache
 from coach.stub.faults import FaultPlan, RequestFacts
 from coach.stub.journal import Journal, JournalEntry
 from coach.stub.keys import key_fingerprint
@@ -73,6 +73,7 @@ class StubServer:
         self._id_counter = 0
         # random per server: real request and message ids never repeat, across runs too
         self._id_stem = "".join(secrets.choice(_ID_ALPHABET) for _ in range(24))
+        self.models = model_rules.ServedModels()
         validation.validator("messages")  # load (or build once) the request schemas before the first request
         self._runner: web.AppRunner | None = None
         self._admin_runner: web.AppRunner | None = None
@@ -207,7 +208,7 @@ class StubServer:
             if isinstance(read, web.Response):
                 return read
             try:
-                model_rules.served_model(read[0]["model"])
+                self.models.row(read[0]["model"])
                 tools.check_tools(read[0])
                 parsed = parse_request(read[0], count_only=True)
             except Rejected as exc:
@@ -247,7 +248,7 @@ class StubServer:
         fingerprint = entry.key_fingerprint or ""
         body = read[0]
         try:
-            row = model_rules.served_model(body["model"])
+            row = self.models.row(body["model"])
             model_rules.check_max_tokens(row, body["max_tokens"], body["model"])
             model_rules.check_sampling(row, body)
             tools.check_tools(body)
@@ -273,7 +274,7 @@ class StubServer:
                 return _abort(request, web.Response())
 
         now = self.clock.now()
-        minimum = self.scenario.response.min_cacheable_tokens or min_cacheable_tokens(parsed.model)
+        minimum = self.scenario.response.min_cacheable_tokens or row.cache_minimum or DEFAULT_MIN_CACHEABLE_TOKENS
         outcome = self.cache.lookup(parsed.breakpoints, minimum, now)
         # the input-tokens bucket counts input + cache creation, not cache reads
         verdict = self.limiter.check_and_take(bucket, parsed.input_tokens - outcome.read_tokens, now)
