@@ -10,6 +10,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from coach.stub.images import ImageError, image_tokens
 from coach.stub.tokens import MESSAGE_OVERHEAD, REQUEST_OVERHEAD, block_tokens, canonical
 
 MAX_CACHE_BREAKPOINTS = 4
@@ -151,7 +152,13 @@ def parse_request(body: Any, *, count_only: bool = False) -> ParsedRequest:
         if index in starts:  # message boundaries are part of the prefix
             running.update(b"\x00message")
             input_tokens += MESSAGE_OVERHEAD
-        input_tokens += block_tokens(block)
+        if isinstance(block, dict) and block.get("type") == "image":
+            try:
+                input_tokens += image_tokens(block, where)
+            except ImageError as exc:
+                raise invalid(str(exc)) from None
+        else:
+            input_tokens += block_tokens(block)
         running.update(canonical(_without_cache_control(block)).encode("utf-8"))
         boundaries.append((running.hexdigest(), input_tokens))
         control = block.get("cache_control") if isinstance(block, dict) else None
