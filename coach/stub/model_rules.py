@@ -32,13 +32,13 @@ class ServedModels:
     (finding a row re-reads which catalogue file applies; that was a third of a request's time)."""
 
     def __init__(self, table: catalogue.Catalogue | None = None) -> None:
-        self._table = table or catalogue.load()
+        self.table = table or catalogue.load()
         self._rows: dict[str, Model | None] = {}
 
     def row(self, model_id: str) -> Model:
         """The catalogue row for a served id; an unknown or retired id is the API's 404 `model: <id>`."""
         if model_id not in self._rows:
-            self._rows[model_id] = self._table.find(model_id)
+            self._rows[model_id] = self.table.find(model_id)
         row = self._rows[model_id]
         if row is None or not row.served:
             raise Rejected(404, "not_found_error", f"model: {model_id}")

@@ -28,6 +28,15 @@ file, line and key, like lesson files. Every value is in scenario seconds.
     [thinking]
     tokens = 24            # thinking tokens when a request thinks (see the model catalogue)
 
+    [batch]                # Message Batches
+    seconds = 30           # scenario seconds a batch is in progress before it ends
+
+    [[batch_faults]]       # the result of these batch requests, by custom_id
+    custom_ids = ["doc-3"]
+    result = "errored"     # errored | canceled | expired
+    error_type = "overloaded_error"   # errored: the error's type (default api_error)
+    message = "Overloaded"            # errored: its message
+
     [[faults]]             # first matching fault wins; a request gets at most one
     kind = "status"        # status | spend-cap | latency | stall | refusal | stream-error | stream-reset
                            # | stream-clean-close | pings
@@ -135,6 +144,16 @@ _TURN = {
 _THINKING = {
     "tokens": Field(int, required=False),
 }
+_BATCH = {
+    "seconds": Field((int, float), required=False),
+}
+_BATCH_FAULT = {
+    "custom_ids": Field(list, item=str),
+    "result": Field(str),
+    "error_type": Field(str, required=False),
+    "message": Field(str, required=False),
+}
+BATCH_RESULTS = ("errored", "canceled", "expired")
 SCENARIO = {
     "summary": Field(str),
     "speed": Field((int, float), required=False),
@@ -145,6 +164,8 @@ SCENARIO = {
     "faults": Field(list, required=False, table=_FAULT),
     "turns": Field(list, required=False, table=_TURN),
     "thinking": Field(dict, required=False),
+    "batch": Field(dict, required=False),
+    "batch_faults": Field(list, required=False, table=_BATCH_FAULT),
 }
 
 
@@ -211,6 +232,14 @@ class ScriptedTurn:
 
 
 @dataclass(frozen=True)
+class BatchFault:
+    custom_ids: tuple[str, ...]
+    result: str
+    error_type: str = "api_error"
+    message: str | None = None
+
+
+@dataclass(frozen=True)
 class Scenario:
     name: str
     summary: str
@@ -223,6 +252,8 @@ class Scenario:
     file: Path | None = None
     turns: tuple[ScriptedTurn, ...] = ()
     thinking_tokens: int = 24
+    batch_seconds: float = 30.0
+    batch_faults: tuple[BatchFault, ...] = ()
 
     def turn(self, index: int) -> ScriptedTurn | None:
         """The script for the turn after `index` assistant turns, if the scenario has one."""
@@ -288,7 +319,8 @@ def parse_scenario(text: str, file: Path) -> Scenario:
                                           f"invalid TOML: {exc}")]) from None
     lines = key_lines(text)
     problems = check_table(data, SCENARIO, "")
-    for table, schema in (("response", _RESPONSE), ("limits", _LIMITS), ("thinking", _THINKING)):
+    for table, schema in (("response", _RESPONSE), ("limits", _LIMITS), ("thinking", _THINKING),
+                          ("batch", _BATCH)):
         if isinstance(data.get(table), dict):
             problems += check_table(data[table], schema, table)
     if not problems:
@@ -307,7 +339,16 @@ def _check_values(data: dict[str, Any]) -> list[tuple[str, str]]:
             problems.append((f"turns[{i}]", "a turn needs exactly one of 'tool' or 'text'"))
         elif "input" in turn and "tool" not in turn:
             problems.append((f"turns[{i}].input", "only a turn with a 'tool' takes an input"))
-    for table in ("response", "limits", "thinking"):
+    for i, fault in enumerate(data.get("batch_faults", [])):
+        if fault["result"] not in BATCH_RESULTS:
+            known = ", ".join(BATCH_RESULTS)
+            problems.append((f"batch_faults[{i}].result", f"unknown result '{fault['result']}'"
+                             f"{did_you_mean(fault['result'], set(BATCH_RESULTS))} (one of: {known})"))
+        error_type = fault.get("error_type")
+        if error_type is not None and error_type not in DEFAULT_MESSAGES:
+            problems.append((f"batch_faults[{i}].error_type", f"'{error_type}' is not an error type the API sends"
+                             f" (one of: {', '.join(DEFAULT_MESSAGES)})"))
+    for table in ("response", "limits", "thinking", "batch"):
         for key, value in data.get(table, {}).items():
             if isinstance(value, str):
                 continue
@@ -382,4 +423,7 @@ def _build(data: dict[str, Any], file: Path) -> Scenario:
         turns=tuple(ScriptedTurn(calls=(ScriptedCall(t["tool"], t.get("input")),) if "tool" in t else (),
                                  text=t.get("text")) for t in data.get("turns", [])),
         thinking_tokens=data.get("thinking", {}).get("tokens", Scenario.thinking_tokens),
+        batch_seconds=data.get("batch", {}).get("seconds", Scenario.batch_seconds),
+        batch_faults=tuple(BatchFault(tuple(f["custom_ids"]), f["result"], f.get("error_type", "api_error"),
+                                      f.get("message")) for f in data.get("batch_faults", [])),
     )

@@ -17,9 +17,10 @@ from typing import Any
 from aiohttp import web
 
 from coach.clock import ScenarioClock
-from coach.stub import model_rules, tools, validation
+from coach.stub import model_rules, models_endpoint, tools, validation
 from coach.stub.answer import Answer, compose
 from coach.stub.answer import Request as AnswerRequest
+from coach.stub.batches import Batches
 from coach.stub.cache import DEFAULT_MIN_CACHEABLE_TOKENS, CacheOutcome, PromptCache
 from coach.stub.faults import FaultPlan, RequestFacts
 from coach.stub.journal import Journal, JournalEntry
@@ -74,6 +75,7 @@ class StubServer:
         # random per server: real request and message ids never repeat, across runs too
         self._id_stem = "".join(secrets.choice(_ID_ALPHABET) for _ in range(24))
         self.models = model_rules.ServedModels()
+        self.batches = Batches(scenario, clock, self._next_id, self._batch_message)
         validation.validator("messages")  # load (or build once) the request schemas before the first request
         self._runner: web.AppRunner | None = None
         self._admin_runner: web.AppRunner | None = None
@@ -85,6 +87,14 @@ class StubServer:
         app = web.Application(client_max_size=self.scenario.max_body_bytes + 1)
         app.router.add_post("/v1/messages", self._messages)
         app.router.add_post("/v1/messages/count_tokens", self._count_tokens)
+        app.router.add_post("/v1/messages/batches", self._batch_create)
+        app.router.add_get("/v1/messages/batches", self._batch_list)
+        app.router.add_get("/v1/messages/batches/{batch_id}", self._batch_retrieve)
+        app.router.add_delete("/v1/messages/batches/{batch_id}", self._batch_delete)
+        app.router.add_post("/v1/messages/batches/{batch_id}/cancel", self._batch_cancel)
+        app.router.add_get("/v1/messages/batches/{batch_id}/results", self._batch_results)
+        app.router.add_get("/v1/models", self._models_list)
+        app.router.add_get("/v1/models/{model_id}", self._models_retrieve)
         app.router.add_route("*", "/{tail:.*}", self._not_found)
         # handler_cancellation: a client that hangs up ends its request then (the journal's end), even while
         # the stub is still pacing the answer
@@ -112,6 +122,7 @@ class StubServer:
         await site.start()
 
     async def stop(self) -> None:
+        self.batches.close()
         for runner in (self._runner, self._admin_runner):
             if runner is not None:
                 await runner.cleanup()
@@ -169,14 +180,9 @@ class StubServer:
     async def _read_json(self, request: web.Request, entry: JournalEntry, kind: str) -> tuple[Any] | web.Response:
         """(body,) or the error response: auth first, then size, content type, then the body checked against the
         SDK's params for `kind` (validation.py). The key is kept as a fingerprint only."""
-        key = request.headers.get("x-api-key", "")
-        if not key:
-            auth = request.headers.get("authorization", "")
-            if auth.lower().startswith("bearer "):
-                key = auth[7:].strip()
-        if not key:
-            return self._error(entry, 401, "authentication_error", "x-api-key header is required")
-        entry.key_fingerprint = key_fingerprint(key)
+        refused = self._check_key(request, entry)
+        if refused is not None:
+            return refused
         too_large = (413, "request_too_large", DEFAULT_MESSAGES["request_too_large"])
         if request.content_length is not None and request.content_length > self.scenario.max_body_bytes:
             return self._error(entry, *too_large)
@@ -192,7 +198,95 @@ class StubServer:
         except Rejected as exc:
             return self._error(entry, exc.status, exc.error_type, exc.message)
 
+    def _check_key(self, request: web.Request, entry: JournalEntry) -> web.Response | None:
+        key = request.headers.get("x-api-key", "")
+        if not key:
+            auth = request.headers.get("authorization", "")
+            if auth.lower().startswith("bearer "):
+                key = auth[7:].strip()
+        if not key:
+            return self._error(entry, 401, "authentication_error", "x-api-key header is required")
+        entry.key_fingerprint = key_fingerprint(key)
+        return None
+
+    async def _json_endpoint(self, request: web.Request, work: Any, kind: str | None = None) -> web.Response:
+        """A plain JSON endpoint (models, batches): key check, the body if `kind` names one, then `work`."""
+        entry = self._open(request)
+        try:
+            if kind is not None:
+                read = await self._read_json(request, entry, kind)
+                if isinstance(read, web.Response):
+                    return read
+                args: tuple[Any, ...] = read
+            else:
+                refused = self._check_key(request, entry)
+                if refused is not None:
+                    return refused
+                args = ()
+            try:
+                answer = work(*args)
+            except Rejected as exc:
+                return self._error(entry, exc.status, exc.error_type, exc.message)
+            headers = self._base_headers(self._next_id("req_"))
+            entry.status = 200
+            entry.response_headers = _journaled(headers)
+            if isinstance(answer, web.Response):
+                answer.headers.update(headers)
+                return answer
+            return web.Response(body=json.dumps(answer).encode(), headers=headers, content_type="application/json")
+        finally:
+            self.journal.close_entry(entry, self.clock.now())
+
     # ---- endpoints -------------------------------------------------------------------------
+
+    async def _models_list(self, request: web.Request) -> web.Response:
+        return await self._json_endpoint(request, lambda: models_endpoint.list_page(self.models.table, request.query))
+
+    async def _models_retrieve(self, request: web.Request) -> web.Response:
+        model_id = request.match_info["model_id"]
+        return await self._json_endpoint(request, lambda: models_endpoint.retrieve(self.models.table, model_id))
+
+    async def _batch_create(self, request: web.Request) -> web.Response:
+        origin = _origin(request)
+        return await self._json_endpoint(request, lambda body: self.batches.create(body, origin), "batch_create")
+
+    async def _batch_list(self, request: web.Request) -> web.Response:
+        return await self._json_endpoint(request, lambda: self.batches.list_page(request.query, _origin(request)))
+
+    async def _batch_retrieve(self, request: web.Request) -> web.Response:
+        batch_id = request.match_info["batch_id"]
+        return await self._json_endpoint(request, lambda: self.batches.retrieve(batch_id, _origin(request)))
+
+    async def _batch_cancel(self, request: web.Request) -> web.Response:
+        batch_id = request.match_info["batch_id"]
+        return await self._json_endpoint(request, lambda: self.batches.cancel(batch_id, _origin(request)))
+
+    async def _batch_delete(self, request: web.Request) -> web.Response:
+        batch_id = request.match_info["batch_id"]
+        return await self._json_endpoint(request, lambda: self.batches.delete(batch_id))
+
+    async def _batch_results(self, request: web.Request) -> web.Response:
+        batch_id = request.match_info["batch_id"]
+
+        def results() -> web.Response:
+            lines = "".join(json.dumps(line, separators=(",", ":")) + "\n" for line in self.batches.results(batch_id))
+            return web.Response(body=lines.encode(), content_type="application/binary")
+        return await self._json_endpoint(request, results)
+
+    def _batch_message(self, body: dict[str, Any]) -> dict[str, Any]:
+        """One batch request's Message, made by the same rules and answer as /v1/messages (no faults, no rate
+        limits, no prompt cache: a batch has its own)."""
+        row = self.models.row(body["model"])
+        model_rules.check_max_tokens(row, body["max_tokens"], body["model"])
+        model_rules.check_sampling(row, body)
+        tools.check_tools(body)
+        thinking = model_rules.thinking_plan(row, body)
+        parsed = parse_request(body)
+        tools.check_tool_turns(body["messages"])
+        answer = self._answer(parsed, None, body, thinking)
+        usage = _usage(parsed, CacheOutcome(0, 0, None, None), answer.output_tokens)
+        usage["service_tier"] = "batch"
+        return self._message(parsed, answer, usage, stopped=True)
 
     async def _not_found(self, request: web.Request) -> web.Response:
         entry = self._open(request)
@@ -474,6 +568,11 @@ class StubServer:
             await self._stall(request, fault)
             return _abort(request, response)
         return response
+
+
+def _origin(request: web.Request) -> str:
+    """The scheme and host the client reached: the sandbox's adopted socket has another address than ours."""
+    return f"{request.scheme}://{request.host}"
 
 
 def _abort(request: web.Request, response: web.StreamResponse) -> web.StreamResponse:

@@ -44,8 +44,10 @@ _ITERABLES = (Iterable, Sequence, typing.Iterable, typing.Sequence, list)
 class _Rebuilder:
     """Copies an SDK TypedDict tree into a strict one; one instance per adapter, memoised per class."""
 
-    def __init__(self) -> None:
+    def __init__(self, added: dict[str, dict[str, Any]] | None = None) -> None:
         self._done: dict[type, Any] = {}
+        self._added = added or {}
+        """Fields to add to the TypedDicts of these names (the sampling parameters the SDK no longer types)."""
 
     def convert(self, tp: Any) -> Any:
         origin = te.get_origin(tp)
@@ -75,6 +77,7 @@ class _Rebuilder:
                 name in cls.__required_keys__ and te.get_origin(hint) is not te.NotRequired)  # type: ignore[attr-defined]
             inner = self.convert(hint)
             fields[name] = te.Required[inner] if required else te.NotRequired[inner]
+        fields.update(self._added.get(cls.__name__, {}))
         strict = te.TypedDict(cls.__name__, fields, total=False)  # type: ignore[operator]
         strict.__pydantic_config__ = STRICT  # type: ignore[attr-defined]
         self._done[cls] = strict
@@ -187,8 +190,8 @@ def _messages_params() -> Any:
     TypedDict gives one error per problem where a union of the two gives each twice) and `SAMPLING`."""
     from anthropic.types.message_create_params import MessageCreateParamsNonStreaming
 
-    rebuilt = _Rebuilder().convert(MessageCreateParamsNonStreaming)
-    fields = {**rebuilt.__annotations__, "stream": te.NotRequired[bool], **SAMPLING}
+    rebuilt = _Rebuilder({"MessageCreateParamsNonStreaming": SAMPLING}).convert(MessageCreateParamsNonStreaming)
+    fields = {**rebuilt.__annotations__, "stream": te.NotRequired[bool]}
     merged = te.TypedDict("MessageCreateParams", fields, total=False)  # type: ignore[operator]
     merged.__pydantic_config__ = STRICT  # type: ignore[attr-defined]
     return merged
@@ -203,7 +206,7 @@ def _count_tokens_params() -> Any:
 def _batch_create_params() -> Any:
     from anthropic.types.messages.batch_create_params import BatchCreateParams
 
-    return _Rebuilder().convert(BatchCreateParams)
+    return _Rebuilder({"MessageCreateParamsNonStreaming": SAMPLING}).convert(BatchCreateParams)
 
 
 BODIES = {"messages": _messages_params, "count_tokens": _count_tokens_params, "batch_create": _batch_create_params}
