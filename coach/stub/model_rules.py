@@ -65,11 +65,15 @@ def thinking_plan(row: Model, body: dict[str, Any]) -> ThinkingPlan:
     config = body.get("thinking")
     kind = config["type"] if config else None
     mode = row.thinking
-    shown = (config or {}).get("display") or ("omitted" if mode in ("always", "adaptive-default") else "summarized")
+    # "The default depends on the model" (the SDK's ThinkingConfigAdaptiveParam): third-party reports have the
+    # adaptive-only models omit it; the SDK's own thinking examples print the thinking of claude-sonnet-5
+    shown = (config or {}).get("display") or ("omitted" if mode == "always" else "summarized")
     if kind == "between_tools":
         kind = "adaptive"
     if kind == "enabled":
-        if mode in ("always", "adaptive-default"):
+        # the SDK's own examples (examples/thinking.py) send budget thinking to claude-sonnet-5, an adaptive-default
+        # model, so only models that always think refuse it (Bedrock's adaptive-thinking page)
+        if mode == "always":
             raise invalid('thinking.type: "thinking.type.enabled" is not supported for this model. Use '
                           '"thinking.type.adaptive" and "output_config.effort" to control thinking behavior.')
         if mode == "none":

@@ -18,11 +18,13 @@ TTL_SECONDS = {"5m": 300.0, "1h": 3600.0}
 
 
 class Rejected(Exception):
-    def __init__(self, status: int, error_type: str, message: str) -> None:
+    def __init__(self, status: int, error_type: str, message: str, details: dict[str, Any] | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.error_type = error_type
         self.message = message
+        self.details = details
+        """`error.details` of the body (e.g. `error_code`), when the API sends one."""
 
 
 def invalid(message: str) -> Rejected:

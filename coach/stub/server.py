@@ -30,6 +30,7 @@ from coach.stub.ratelimit import RateLimiter, model_class
 from coach.stub.request import ParsedRequest, Rejected, parse_request
 from coach.stub.scenario import DEFAULT_MESSAGES, ERROR_TYPES, Fault, Scenario
 from coach.stub.schema_instance import instance_of
+from coach.stub.threads import Threads
 
 log = logging.getLogger("coach.stub")
 
@@ -75,6 +76,7 @@ class StubServer:
         # random per server: real request and message ids never repeat, across runs too
         self._id_stem = "".join(secrets.choice(_ID_ALPHABET) for _ in range(24))
         self.models = model_rules.ServedModels()
+        self.threads = Threads()
         self.batches = Batches(scenario, clock, self._next_id, self._batch_message)
         validation.validator("messages")  # load (or build once) the request schemas before the first request
         self._runner: web.AppRunner | None = None
@@ -153,10 +155,11 @@ class StubServer:
         return {"request-id": request_id, "anthropic-organization-id": ORGANIZATION_ID}
 
     def _error(self, entry: JournalEntry, status: int, error_type: str, message: str,
-               headers: dict[str, str] | None = None) -> web.Response:
+               headers: dict[str, str] | None = None, details: dict[str, Any] | None = None) -> web.Response:
         request_id = self._next_id("req_")
         all_headers = {**self._base_headers(request_id), **(headers or {})}
-        body = {"type": "error", "error": {"type": error_type, "message": message}, "request_id": request_id}
+        error = {"type": error_type, "message": message, **({"details": details} if details else {})}
+        body = {"type": "error", "error": error, "request_id": request_id}
         return self._finish_error(entry, status, error_type, body, all_headers)
 
     def _finish_error(self, entry: JournalEntry, status: int, error_type: str, body: dict[str, Any],
@@ -196,7 +199,7 @@ class StubServer:
         try:
             return (validation.parse_body(raw, kind),)
         except Rejected as exc:
-            return self._error(entry, exc.status, exc.error_type, exc.message)
+            return self._error(entry, exc.status, exc.error_type, exc.message, details=exc.details)
 
     def _check_key(self, request: web.Request, entry: JournalEntry) -> web.Response | None:
         key = request.headers.get("x-api-key", "")
@@ -226,7 +229,7 @@ class StubServer:
             try:
                 answer = work(*args)
             except Rejected as exc:
-                return self._error(entry, exc.status, exc.error_type, exc.message)
+                return self._error(entry, exc.status, exc.error_type, exc.message, details=exc.details)
             headers = self._base_headers(self._next_id("req_"))
             entry.status = 200
             entry.response_headers = _journaled(headers)
@@ -306,7 +309,7 @@ class StubServer:
                 tools.check_tools(read[0])
                 parsed = parse_request(read[0], count_only=True)
             except Rejected as exc:
-                return self._error(entry, exc.status, exc.error_type, exc.message)
+                return self._error(entry, exc.status, exc.error_type, exc.message, details=exc.details)
             _summarise(entry, parsed)
             headers = self._base_headers(self._next_id("req_"))
             entry.status = 200
@@ -342,6 +345,7 @@ class StubServer:
         fingerprint = entry.key_fingerprint or ""
         body = read[0]
         try:
+            body["messages"] = self.threads.messages_of(body)
             row = self.models.row(body["model"])
             model_rules.check_max_tokens(row, body["max_tokens"], body["model"])
             model_rules.check_sampling(row, body)
@@ -350,7 +354,7 @@ class StubServer:
             parsed = parse_request(body)
             tools.check_tool_turns(body["messages"])
         except Rejected as exc:
-            return self._error(entry, exc.status, exc.error_type, exc.message)
+            return self._error(entry, exc.status, exc.error_type, exc.message, details=exc.details)
         _summarise(entry, parsed)
 
         self._messages_seen += 1
@@ -383,8 +387,10 @@ class StubServer:
 
         answer = self._answer(parsed, fault, body, thinking)
         usage = _usage(parsed, outcome, answer.output_tokens)
+        message_id = self._next_id("msg_")
+        self.threads.hold(body, body["messages"], message_id, answer.content())
         if parsed.stream:
-            return await self._stream(request, entry, parsed, outcome, answer, usage, bucket, fault)
+            return await self._stream(request, entry, parsed, outcome, answer, usage, bucket, fault, message_id)
 
         pacing = self.scenario.response
         if pacing.ttft > 0:
@@ -396,7 +402,7 @@ class StubServer:
         self.limiter.take_output(bucket, answer.output_tokens, now)
         headers = {**self._base_headers(self._next_id("req_")),
                    **self.limiter.headers(bucket, now, self.clock.wall_time())}
-        message = self._message(parsed, answer, usage, stopped=True)
+        message = self._message(parsed, answer, usage, stopped=True, message_id=message_id)
         entry.status = 200
         entry.stop_reason = answer.stop_reason
         entry.usage = usage
@@ -464,8 +470,8 @@ class StubServer:
         }
 
     async def _stream(self, request: web.Request, entry: JournalEntry, parsed: ParsedRequest, outcome: CacheOutcome,
-                      answer: Answer, usage: dict[str, Any], bucket: str, fault: Fault | None
-                      ) -> web.StreamResponse:
+                      answer: Answer, usage: dict[str, Any], bucket: str, fault: Fault | None,
+                      message_id: str) -> web.StreamResponse:
         headers = {**self._base_headers(self._next_id("req_")),
                    **self.limiter.headers(bucket, self.clock.now(), self.clock.wall_time()),
                    "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache"}
@@ -491,7 +497,8 @@ class StubServer:
         try:
             await response.prepare(request)
             emit("message_start", {"type": "message_start",
-                                   "message": self._message(parsed, answer, start_usage, stopped=False)})
+                                   "message": self._message(parsed, answer, start_usage, stopped=False,
+                                                            message_id=message_id)})
             if answer.blocks:
                 emit("content_block_start", {"type": "content_block_start", "index": 0,
                                              "content_block": answer.blocks[0].start()})

@@ -209,7 +209,19 @@ def _batch_create_params() -> Any:
     return _Rebuilder({"MessageCreateParamsNonStreaming": SAMPLING}).convert(BatchCreateParams)
 
 
-BODIES = {"messages": _messages_params, "count_tokens": _count_tokens_params, "batch_create": _batch_create_params}
+def _beta_messages_params() -> Any:
+    """The beta endpoint's params (`/v1/messages?beta=true`, what `client.beta.messages` and the tool runner send)."""
+    from anthropic.types.beta.message_create_params import MessageCreateParamsNonStreaming
+
+    rebuilt = _Rebuilder({"MessageCreateParamsNonStreaming": SAMPLING}).convert(MessageCreateParamsNonStreaming)
+    fields = {**rebuilt.__annotations__, "stream": te.NotRequired[bool]}
+    merged = te.TypedDict("BetaMessageCreateParams", fields, total=False)  # type: ignore[operator]
+    merged.__pydantic_config__ = STRICT  # type: ignore[attr-defined]
+    return merged
+
+
+BODIES = {"messages": _messages_params, "beta_messages": _beta_messages_params,
+          "count_tokens": _count_tokens_params, "batch_create": _batch_create_params}
 
 
 def validator(body: str) -> SchemaValidator:
@@ -257,6 +269,11 @@ def _without_classes(schema: Any) -> Any:
     return schema
 
 
+FALLBACKS = {"messages": "beta_messages"}
+"""The SDK 2.16 sends `client.beta.messages` (and its tool runner) to the same `/v1/messages` with beta fields
+(`thread`, ...) and no marker in the URL, so a body the GA params refuse is tried against the beta params."""
+
+
 def parse_body(raw: bytes, body: str) -> dict[str, Any]:
     """The body as plain JSON values, or `Rejected` with the API's wording and the path of the first problem."""
     try:
@@ -265,6 +282,11 @@ def parse_body(raw: bytes, body: str) -> dict[str, Any]:
         errors = exc.errors(include_url=False, include_input=False)
         if errors and errors[0]["type"] == "json_invalid":
             raise invalid(f"There was an error parsing the body of your request: {errors[0]['msg']}") from None
+        if body in FALLBACKS:
+            try:
+                return validator(FALLBACKS[body]).validate_json(raw)  # type: ignore[no-any-return]
+            except ValidationError:
+                pass
         raise invalid(describe(errors, json.loads(raw))) from None
     except (UnicodeDecodeError, ValueError) as exc:
         raise invalid(f"There was an error parsing the body of your request: {exc}") from None

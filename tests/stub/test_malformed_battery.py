@@ -67,7 +67,7 @@ CASES = {
                                       400, "invalid_request_error", "does not match the provided media type"),
     "image block without a source": ({"messages": [{"role": "user", "content": [{"type": "image"}]}]}, {}, 400,
                                      "invalid_request_error", "messages.0.content.0.source: Field required"),
-    "budget thinking on a model that only thinks adaptively": (
+    "budget thinking on a model that always thinks adaptively": (
         {"model": "claude-opus-5-5", "max_tokens": 4000, "thinking": {"type": "enabled", "budget_tokens": 2000}},
         {}, 400, "invalid_request_error", "thinking.type.enabled"),
     "thinking budget below 1024": ({"max_tokens": 4000, "thinking": {"type": "enabled", "budget_tokens": 100}}, {},

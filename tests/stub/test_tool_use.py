@@ -124,3 +124,25 @@ def test_generated_inputs_are_valid_for_richer_schemas(start_stub, schema):
     tool = {"name": "t", "input_schema": schema}
     message = client(start_stub()).messages.create(model=MODEL, max_tokens=300, tools=[tool], messages=ASK)
     jsonschema.validate(message.content[0].input, schema)
+
+
+def test_a_held_thread_is_continued_with_only_the_new_turn(start_stub):
+    stub = start_stub()
+    sdk = client(stub)
+    first = sdk.beta.messages.create(model=MODEL, max_tokens=300, tools=[WEATHER], messages=ASK,
+                                     thread={"type": "create"})
+    result = [{"role": "user", "content": [{"type": "tool_result", "tool_use_id": first.content[0].id,
+                                            "content": "18 C"}]}]
+    second = sdk.beta.messages.create(model=MODEL, max_tokens=300, tools=[WEATHER], messages=result,
+                                      thread={"type": "continue", "previous_message_id": first.id})
+    assert second.stop_reason == "end_turn"
+    assert stub.journal.entries()[-1].message_count == 3
+
+
+def test_continuing_an_unknown_thread_is_thread_not_found(start_stub):
+    import anthropic
+
+    with pytest.raises(anthropic.NotFoundError) as caught:
+        client(start_stub()).beta.messages.create(model=MODEL, max_tokens=30, messages=ASK,
+                                                  thread={"type": "continue", "previous_message_id": "msg_nope"})
+    assert caught.value.body["error"]["details"]["error_code"] == "thread_not_found"
