@@ -22,7 +22,8 @@ CLIENT_TOOL_TYPES = ("custom",)
 """Tools whose `type` is absent or one of these run in the client. Anthropic-defined client tools
 (bash, text editor, computer, memory) do too: their type names start with these prefixes."""
 CLIENT_TOOL_PREFIXES = ("bash_", "text_editor_", "computer_", "memory_")
-TOOL_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,128}$")
+TOOL_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
+"""The documented pattern for a tool name (official "Implement tool use" page)."""
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ def check_tools(body: dict[str, Any]) -> None:
                           "remove it or test it against the real API")
         name = tool["name"]
         if not TOOL_NAME.match(name):
-            raise invalid(f"tools.{i}.name: String should match pattern '^[a-zA-Z0-9_-]{{1,128}}$'")
+            raise invalid(f"tools.{i}.name: String should match pattern '^[a-zA-Z0-9_-]{{1,64}}$'")
         if name in names:
             raise invalid("tools: Tool names must be unique.")
         names.append(name)
