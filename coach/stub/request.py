@@ -183,7 +183,7 @@ def parse_request(body: Any, *, count_only: bool = False) -> ParsedRequest:
         stop_sequences=stop_sequences,
         input_tokens=input_tokens,
         breakpoints=breakpoints,
-        answer_seed=canonical([model, system, messages, tools]),
+        answer_seed=running.hexdigest(),  # the whole prompt's hash (model, tools, system, messages): already made
         summary={
             "model": model,
             "max_tokens": max_tokens,

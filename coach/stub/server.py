@@ -388,7 +388,8 @@ class StubServer:
         answer = self._answer(parsed, fault, body, thinking)
         usage = _usage(parsed, outcome, answer.output_tokens)
         message_id = self._next_id("msg_")
-        self.threads.hold(body, body["messages"], message_id, answer.content())
+        if body.get("thread"):
+            self.threads.hold(body, body["messages"], message_id, answer.content())
         if parsed.stream:
             return await self._stream(request, entry, parsed, outcome, answer, usage, bucket, fault, message_id)
 
@@ -407,7 +408,8 @@ class StubServer:
         entry.stop_reason = answer.stop_reason
         entry.usage = usage
         entry.response_headers = _journaled(headers)
-        return web.Response(body=json.dumps(message).encode(), headers=headers, content_type="application/json")
+        return web.Response(body=json.dumps(message, separators=(",", ":")).encode(), headers=headers,
+                            content_type="application/json")
 
     def _fault_error(self, entry: JournalEntry, fault: Fault, bucket: str) -> web.Response:
         status = fault.status or 500
