@@ -99,11 +99,16 @@ class RateLimiter:
         return out
 
 
+_HEADER_NAMES = {name: tuple(f"anthropic-ratelimit-{name}-{part}" for part in ("limit", "remaining", "reset"))
+                 for name in ("requests", "input-tokens", "output-tokens", "tokens")}
+
+
 def _bucket_headers(name: str, bucket: Bucket, wall_now: float) -> dict[str, str]:
+    limit, remaining, reset = _HEADER_NAMES[name]
     return {
-        f"anthropic-ratelimit-{name}-limit": str(bucket.limit),
-        f"anthropic-ratelimit-{name}-remaining": str(max(0, math.floor(bucket.level))),
-        f"anthropic-ratelimit-{name}-reset": rfc3339(wall_now + bucket.seconds_until_full()),
+        limit: str(bucket.limit),
+        remaining: str(max(0, math.floor(bucket.level))),
+        reset: rfc3339(wall_now + bucket.seconds_until_full()),
     }
 
 

@@ -15,6 +15,7 @@ import socket
 from typing import Any
 
 from aiohttp import web
+from pydantic_core import to_json  # compact UTF-8 JSON, about four times faster than json.dumps on every answer
 
 from coach.clock import ScenarioClock
 from coach.stub import model_rules, models_endpoint, tools, validation
@@ -41,7 +42,7 @@ _ID_ALPHABET = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 
 
 def _sse(event: str, data: dict[str, Any]) -> bytes:
-    return f"event: {event}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n".encode()
+    return b"event: " + event.encode() + b"\ndata: " + to_json(data) + b"\n\n"
 
 
 def _client_ids(request: web.Request) -> dict[str, str]:
@@ -408,8 +409,7 @@ class StubServer:
         entry.stop_reason = answer.stop_reason
         entry.usage = usage
         entry.response_headers = _journaled(headers)
-        return web.Response(body=json.dumps(message, separators=(",", ":")).encode(), headers=headers,
-                            content_type="application/json")
+        return web.Response(body=to_json(message), headers=headers, content_type="application/json")
 
     def _fault_error(self, entry: JournalEntry, fault: Fault, bucket: str) -> web.Response:
         status = fault.status or 500
