@@ -231,30 +231,35 @@ def validator(body: str) -> SchemaValidator:
 
 @cache
 def _validators() -> dict[str, SchemaValidator]:
-    """Built from the SDK once per SDK version and kept in the user data folder: building imports the whole SDK
-    and pydantic's schema generation (seconds), loading the kept schemas takes milliseconds."""
-    file = _cache_file()
-    try:
-        with file.open("rb") as handle:
-            schemas = pickle.load(handle)
-        return {name: SchemaValidator(schemas[name]) for name in BODIES}
-    except Exception:  # a missing, stale or broken cache is rebuilt, quietly
-        pass
+    """Built from the SDK once per SDK version and kept beside this module's bytecode (or, where that folder is
+    read-only, in the user data folder): building imports the whole SDK and runs pydantic's schema generation
+    (seconds), loading the kept schemas takes milliseconds. A missing, stale or broken copy is rebuilt quietly."""
+    files = _cache_files()
+    for file in files:
+        try:
+            with file.open("rb") as handle:
+                schemas = pickle.load(handle)
+            return {name: SchemaValidator(schemas[name]) for name in BODIES}
+        except Exception:  # any unreadable copy: try the next, then rebuild
+            continue
     schemas = {name: _without_classes(TypeAdapter(build()).core_schema) for name, build in BODIES.items()}
-    try:
-        file.parent.mkdir(parents=True, exist_ok=True)
-        partial = file.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_bytes(pickle.dumps(schemas))
-        partial.replace(file)
-    except OSError:
-        pass
+    for file in files:
+        try:
+            file.parent.mkdir(parents=True, exist_ok=True)
+            partial = file.with_suffix(f".{os.getpid()}.tmp")
+            partial.write_bytes(pickle.dumps(schemas))
+            partial.replace(file)
+            break
+        except OSError:
+            continue
     return {name: SchemaValidator(schema) for name, schema in schemas.items()}
 
 
-def _cache_file() -> Path:
+def _cache_files() -> list[Path]:
     source = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
     key = f"anthropic-{metadata.version('anthropic')}-pydantic-core-{pydantic_core.__version__}-{source}"
-    return paths.user_data_dir() / "cache" / f"stub-request-schemas-{key}.pickle"
+    name = f"stub-request-schemas-{key}.pickle"
+    return [Path(__file__).resolve().parent / "__pycache__" / name, paths.user_data_dir() / "cache" / name]
 
 
 def _without_classes(schema: Any) -> Any:
