@@ -24,10 +24,11 @@ SCENARIO = 'summary = "ts"\n[response]\nttft = 0\ntokens_per_second = 0\n[batch]
 
 
 @pytest.fixture(scope="session")
-def ts_sdk(pytestconfig: pytest.Config) -> Path:
+def ts_sdk(pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory) -> Path:
     if shutil.which("node") is None or shutil.which("npm") is None:
         pytest.skip("node and npm are not installed")
-    folder = pytestconfig.cache.mkdir("typescript-sdk")
+    cache = getattr(pytestconfig, "cache", None)  # None under -p no:cacheprovider: install into a temp folder
+    folder = cache.mkdir("typescript-sdk") if cache is not None else tmp_path_factory.mktemp("typescript-sdk")
     if not (folder / "node_modules" / "@anthropic-ai" / "sdk" / "package.json").is_file():
         try:
             done = subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--silent", "--prefix", str(folder),
