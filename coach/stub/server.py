@@ -32,6 +32,7 @@ from coach.stub.request import ParsedRequest, Rejected, parse_request
 from coach.stub.scenario import DEFAULT_MESSAGES, ERROR_TYPES, Fault, Scenario
 from coach.stub.schema_instance import instance_of
 from coach.stub.threads import Threads
+from coach.stub.tokens import estimate_tokens
 
 log = logging.getLogger("coach.stub")
 
@@ -482,7 +483,7 @@ class StubServer:
         entry.response_headers = _journaled(headers)
         start_usage = {**usage, "output_tokens": 1}
         buffer: list[bytes] = []
-        sent_deltas = 0
+        tokens_sent = 0  # output tokens the deltas so far carried (thinking, text, tool input)
 
         def emit(event: str, data: dict[str, Any]) -> None:
             buffer.append(_sse(event, data))
@@ -513,13 +514,14 @@ class StubServer:
             first = self.clock.now()
             paced = 0  # deltas so far: each is a token at tokens_per_second
             total = sum(len(block.deltas()) for block in answer.blocks)
-            cut = False
+            cut = False  # a fault stopped the deltas
             for index, block in enumerate(answer.blocks):
                 if index > 0:
                     emit("content_block_start", {"type": "content_block_start", "index": index,
                                                  "content_block": block.start()})
                 for delta in block.deltas():
-                    if cut_after is not None and sent_deltas >= cut_after:
+                    # faults count text deltas (scenario docs): a thinking model's stream is cut inside its text
+                    if cut_after is not None and delta["type"] == "text_delta" and entry.text_deltas_sent >= cut_after:
                         cut = True
                         break
                     if pacing.tokens_per_second > 0:
@@ -529,17 +531,17 @@ class StubServer:
                             await self.clock.asleep(delay)
                     emit("content_block_delta", {"type": "content_block_delta", "index": index, "delta": delta})
                     paced += 1
-                    sent_deltas += 1
+                    tokens_sent += _delta_tokens(delta)
                     if delta["type"] == "text_delta":
                         entry.text_deltas_sent += 1
-                    if ping_every and sent_deltas % ping_every == 0 and paced < total:
-                        emit("ping", {"type": "ping"})  # a keep-alive between deltas, as the API sends them
+                        if ping_every and entry.text_deltas_sent % ping_every == 0 and paced < total:
+                            emit("ping", {"type": "ping"})  # a keep-alive between deltas, as the API sends them
                 if cut:
                     break
                 emit("content_block_stop", {"type": "content_block_stop", "index": index})
-            self.limiter.take_output(bucket, sent_deltas, self.clock.now())
+            self.limiter.take_output(bucket, tokens_sent, self.clock.now())
             if cut_after is not None and fault is not None:
-                entry.usage = {**usage, "output_tokens": sent_deltas}  # what the cut stream cost
+                entry.usage = {**usage, "output_tokens": tokens_sent}  # what the cut stream cost
                 return await self._cut_stream(request, response, entry, fault, emit, flush)
             emit("message_delta", {"type": "message_delta",
                                    "delta": {"stop_reason": answer.stop_reason, "stop_sequence": answer.stop_sequence,
@@ -577,6 +579,14 @@ class StubServer:
             await self._stall(request, fault)
             return _abort(request, response)
         return response
+
+
+def _delta_tokens(delta: dict[str, Any]) -> int:
+    """Output tokens one delta carries: a token per thinking or text delta, a tool input's JSON by length."""
+    kind = delta["type"]
+    if kind == "input_json_delta":
+        return estimate_tokens(delta["partial_json"])
+    return 0 if kind == "signature_delta" else 1
 
 
 def _origin(request: web.Request) -> str:

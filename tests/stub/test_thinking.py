@@ -72,3 +72,12 @@ def test_a_legacy_model_still_takes_budget_thinking(start_stub):
     message = client(start_stub()).messages.create(model=MODEL, max_tokens=2000, messages=HELLO,
                                                    thinking={"type": "enabled", "budget_tokens": 1024})
     assert message.content[0].type == "thinking"
+
+
+def test_a_stream_fault_on_a_thinking_model_counts_text_deltas(start_stub):
+    stub = start_stub('summary = "t"\n[response]\nttft = 0\ntokens_per_second = 0\n'
+                      '[[faults]]\nkind = "stream-clean-close"\nafter_deltas = 3\n')
+    with client(stub).messages.stream(model=ADAPTIVE_DEFAULT, max_tokens=500, messages=HELLO) as stream:
+        kinds = [e.delta.type for e in stream if e.type == "content_block_delta"]
+    assert kinds.count("text_delta") == 3 and kinds[0] == "thinking_delta"
+    assert stub.journal.entries()[0].text_deltas_sent == 3

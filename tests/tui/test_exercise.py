@@ -21,7 +21,7 @@ import anthropic
 def main() -> str:
     client = anthropic.Anthropic()
     message = client.messages.create(
-        model="claude-sonnet-4-5", max_tokens=64, messages=[{"role": "user", "content": "Hi"}]
+        model="claude-sonnet-4-6", max_tokens=64, messages=[{"role": "user", "content": "Hi"}]
     )
     return message.content[0].text
 '''
