@@ -17,6 +17,7 @@ from typing import Any
 from aiohttp import web
 from pydantic_core import to_json  # compact UTF-8 JSON, about four times faster than json.dumps on every answer
 
+from coach.catalogue import Model
 from coach.clock import ScenarioClock
 from coach.stub import model_rules, models_endpoint, tools, validation
 from coach.stub.answer import Answer, compose
@@ -278,9 +279,8 @@ class StubServer:
             return web.Response(body=lines.encode(), content_type="application/binary")
         return await self._json_endpoint(request, results)
 
-    def _batch_message(self, body: dict[str, Any]) -> dict[str, Any]:
-        """One batch request's Message, made by the same rules and answer as /v1/messages (no faults, no rate
-        limits, no prompt cache: a batch has its own)."""
+    def _checked(self, body: dict[str, Any]) -> tuple[Model, ThinkingPlan, ParsedRequest]:
+        """The API's rules beyond the body's shape: the model and what it accepts, tools and tool turns."""
         row = self.models.row(body["model"])
         model_rules.check_max_tokens(row, body["max_tokens"], body["model"])
         model_rules.check_sampling(row, body)
@@ -288,6 +288,12 @@ class StubServer:
         thinking = model_rules.thinking_plan(row, body)
         parsed = parse_request(body)
         tools.check_tool_turns(body["messages"])
+        return row, thinking, parsed
+
+    def _batch_message(self, body: dict[str, Any]) -> dict[str, Any]:
+        """One batch request's Message, made by the same rules and answer as /v1/messages (no faults, no rate
+        limits, no prompt cache: a batch has its own)."""
+        _row, thinking, parsed = self._checked(body)
         answer = self._answer(parsed, None, body, thinking)
         usage = _usage(parsed, CacheOutcome(0, 0, None, None), answer.output_tokens)
         usage["service_tier"] = "batch"
@@ -348,13 +354,7 @@ class StubServer:
         body = read[0]
         try:
             body["messages"] = self.threads.messages_of(body)
-            row = self.models.row(body["model"])
-            model_rules.check_max_tokens(row, body["max_tokens"], body["model"])
-            model_rules.check_sampling(row, body)
-            tools.check_tools(body)
-            thinking = model_rules.thinking_plan(row, body)
-            parsed = parse_request(body)
-            tools.check_tool_turns(body["messages"])
+            row, thinking, parsed = self._checked(body)
         except Rejected as exc:
             return self._error(entry, exc.status, exc.error_type, exc.message, details=exc.details)
         _summarise(entry, parsed)
