@@ -1,4 +1,6 @@
-"""How fast is the stub? Non-streaming requests/s and streamed SSE events/s at concurrency 64.
+"""How fast is the stub? Non-streaming requests/s and streamed SSE events/s at concurrency 64,
+and the stub's non-streaming rate as a ratio of a bare aiohttp handler's (parse the JSON, return a
+canned message), the two measured alternately in one run with the same client on the same core.
 
 The stub runs as `coach stub` in its own process pinned to one core (taskset), the load
 generator (a minimal HTTP/1.1 client) on the other, so the figure is what one core of server gives.
@@ -40,6 +42,29 @@ BODY = {"model": "claude-sonnet-5-5", "max_tokens": 100, "messages": [{"role": "
 HEADERS = {"x-api-key": "bench", "anthropic-version": "2023-06-01", "content-type": "application/json"}
 
 
+BARE_SERVER = """
+import json
+from aiohttp import web
+CANNED = json.dumps({"id": "msg_bare", "type": "message", "role": "assistant", "model": "claude-sonnet-4-6",
+                     "content": [{"type": "text", "text": "Hello."}], "stop_reason": "end_turn",
+                     "stop_sequence": None, "usage": {"input_tokens": 8, "output_tokens": 2}}).encode()
+async def messages(request):
+    json.loads(await request.read())
+    return web.Response(body=CANNED, content_type="application/json")
+app = web.Application()
+app.router.add_post("/v1/messages", messages)
+runner = web.AppRunner(app, access_log=None)
+import asyncio
+async def main():
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    print("listening on http://127.0.0.1:" + str(runner.addresses[0][1]), flush=True)
+    await asyncio.Event().wait()
+asyncio.run(main())
+"""
+"""The baseline: the least an aiohttp server can do for the same request."""
+
+
 def pinned(core: int) -> list[str]:
     return ["taskset", "-c", str(core)] if shutil.which("taskset") and (os.cpu_count() or 1) > 1 else []
 
@@ -47,6 +72,14 @@ def pinned(core: int) -> list[str]:
 def start_stub(scenario: Path, core: int) -> tuple[subprocess.Popen[str], str]:
     command = [*pinned(core), sys.executable, "-m", "coach", "stub", "--scenario", str(scenario),
                "--port", "0", "--quiet"]
+    return start_server(command)
+
+
+def start_bare(core: int) -> tuple[subprocess.Popen[str], str]:
+    return start_server([*pinned(core), sys.executable, "-c", BARE_SERVER])
+
+
+def start_server(command: list[str]) -> tuple[subprocess.Popen[str], str]:
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     assert process.stdout is not None
     line = process.stdout.readline()
@@ -120,8 +153,25 @@ def main() -> int:
         scenario = Path(folder) / "bench.toml"
         scenario.write_text(SCENARIO, encoding="utf-8")
         process, url = start_stub(scenario, core=0)
+        bare, bare_url = start_bare(core=0)
         try:
             asyncio.run(load(url, args.concurrency, 0.5, stream=False))  # warm up
+            asyncio.run(load(bare_url, args.concurrency, 0.5, stream=False))
+            ratios, stub_rates, bare_rates = [], [], []
+            for _ in range(args.runs):  # alternated, so a busy moment on the machine hits both alike
+                done, _events, failures = asyncio.run(load(url, args.concurrency, args.seconds, False))
+                bare_done, _events, _failures = asyncio.run(load(bare_url, args.concurrency, args.seconds, False))
+                if failures:
+                    print(f"warning: {failures} non-200 answers", file=sys.stderr)
+                stub_rates.append(done / args.seconds)
+                bare_rates.append(bare_done / args.seconds)
+                ratios.append(done / bare_done if bare_done else 0.0)
+            print(f"{'stub requests/s':<26} median {statistics.median(stub_rates):>9,.0f}   runs: "
+                  + ", ".join(f"{r:,.0f}" for r in stub_rates))
+            print(f"{'bare aiohttp requests/s':<26} median {statistics.median(bare_rates):>9,.0f}   runs: "
+                  + ", ".join(f"{r:,.0f}" for r in bare_rates))
+            print(f"{'stub / bare ratio':<26} median {statistics.median(ratios):>9.2f}   runs: "
+                  + ", ".join(f"{r:.2f}" for r in ratios))
             results = {}
             for stream in (False, True):
                 rates = []
@@ -135,8 +185,9 @@ def main() -> int:
                 runs = ", ".join(f"{rate:,.0f}" for rate in rates)
                 print(f"{label:<26} median {statistics.median(rates):>9,.0f}   runs: {runs}")
         finally:
-            process.send_signal(signal.SIGTERM)
-            process.wait(timeout=10)
+            for server in (process, bare):
+                server.send_signal(signal.SIGTERM)
+                server.wait(timeout=10)
     starts = stub_thread_start_ms()
     print(f"{'StubThread start (ms)':<26} median {statistics.median(starts):>9.1f}   max {max(starts):.1f}")
     print(f"concurrency {args.concurrency}, {args.runs} runs of {args.seconds:g} s, stub pinned to core 0"

@@ -77,8 +77,8 @@ class PriceTable:
             return self.models[self.families[family]]
         raise UnknownModelError(f"no price for model '{model}' in {self.file} (as of {self.as_of})")
 
-    def cost(self, usage: Any, model: str) -> float:
-        return cost(usage, model, self)
+    def cost(self, usage: Any, model: str, *, batch: bool = False) -> float:
+        return cost(usage, model, self, batch=batch)
 
 
 def _field(usage: Any, name: str) -> int:
@@ -86,8 +86,14 @@ def _field(usage: Any, name: str) -> int:
     return int(value or 0)
 
 
-def cost(usage: Any, model: str, table: PriceTable | None = None) -> float:
-    """USD for one response's `usage` (an SDK `Usage`, or a dict of the same fields).
+BATCH_DISCOUNT = 0.5
+"""Message Batches bill every token at half the standard price (official pricing page, "Batch processing");
+the catalogue's `batch_input` / `batch_output` say so per model, cache prices are halved the same way."""
+
+
+def cost(usage: Any, model: str, table: PriceTable | None = None, *, batch: bool = False) -> float:
+    """USD for one response's `usage` (an SDK `Usage`, or a dict of the same fields); `batch` for a result of
+    a Message Batch, or any usage whose `service_tier` is `batch`.
 
     Input, output, cache reads, and cache writes at the 5-minute or 1-hour rate: the
     `cache_creation` breakdown says which; without it every cache write is priced as 5-minute,
@@ -102,12 +108,14 @@ def cost(usage: Any, model: str, table: PriceTable | None = None) -> float:
     read = _field(usage, "cache_read_input_tokens")
     fresh = _field(usage, "input_tokens")
     price = (table or load_prices()).price_for(model).for_prompt(fresh + read + written_5m + written_1h)
+    tier = usage.get("service_tier") if isinstance(usage, Mapping) else getattr(usage, "service_tier", None)
+    batch = batch or tier == "batch"
+    cache_factor = BATCH_DISCOUNT if batch else 1.0
     dollars_per_mtok = (
-        fresh * price.input
-        + _field(usage, "output_tokens") * price.output
-        + written_5m * price.cache_write_5m
-        + written_1h * price.cache_write_1h
-        + read * price.cache_read
+        fresh * (price.batch_input if batch else price.input)
+        + _field(usage, "output_tokens") * (price.batch_output if batch else price.output)
+        + (written_5m * price.cache_write_5m + written_1h * price.cache_write_1h + read * price.cache_read)
+        * cache_factor
     )
     return dollars_per_mtok / PER_TOKENS
 

@@ -131,3 +131,11 @@ def test_negative_price_is_an_error(tmp_path):
     bad.write_text('as_of = "2026-01-01"\n[models.s]\n' + ROW.format(input="-1"), encoding="utf-8")
     with pytest.raises(pricing.PriceTableError, match=r"models.toml:6: models.s.input: Input should be greater"):
         pricing.load_prices(bad)
+
+
+def test_a_batch_result_costs_half_the_standard_price():
+    usage = {"input_tokens": 1000, "output_tokens": 500, "cache_read_input_tokens": 2000,
+             "cache_creation_input_tokens": 0}
+    standard = pricing.cost(usage, "claude-sonnet-5-5")
+    assert pricing.cost(usage, "claude-sonnet-5-5", batch=True) == pytest.approx(standard / 2)
+    assert pricing.cost({**usage, "service_tier": "batch"}, "claude-sonnet-5-5") == pytest.approx(standard / 2)

@@ -99,12 +99,17 @@ class RateLimiter:
         return out
 
 
-def _bucket_headers(name: str, bucket: Bucket, wall_now: float) -> dict[str, str]:
-    return {
-        f"anthropic-ratelimit-{name}-limit": str(bucket.limit),
-        f"anthropic-ratelimit-{name}-remaining": str(max(0, math.floor(bucket.level))),
-        f"anthropic-ratelimit-{name}-reset": rfc3339(wall_now + bucket.seconds_until_full()),
-    }
+def _bucket_headers(name: str, bucket: Bucket, wall_now: float) -> tuple[tuple[str, str], ...]:
+    return _header_items(name, bucket.limit, max(0, math.floor(bucket.level)),
+                         math.ceil(wall_now + bucket.seconds_until_full()))
+
+
+@functools.lru_cache(maxsize=4096)
+def _header_items(name: str, limit: int, remaining: int, reset_second: int) -> tuple[tuple[str, str], ...]:
+    """The three headers of one bucket; remembered, since a busy stub sends the same values many times a second."""
+    prefix = f"anthropic-ratelimit-{name}-"
+    return ((prefix + "limit", str(limit)), (prefix + "remaining", str(remaining)),
+            (prefix + "reset", _rfc3339_second(reset_second)))
 
 
 @functools.lru_cache(maxsize=256)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from coach import catalogue
+from coach.stub.images import ImageError, image_tokens
 from coach.stub.tokens import MESSAGE_OVERHEAD, REQUEST_OVERHEAD, block_tokens, canonical
 
 MAX_CACHE_BREAKPOINTS = 4
@@ -18,11 +19,13 @@ TTL_SECONDS = {"5m": 300.0, "1h": 3600.0}
 
 
 class Rejected(Exception):
-    def __init__(self, status: int, error_type: str, message: str) -> None:
+    def __init__(self, status: int, error_type: str, message: str, details: dict[str, Any] | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.error_type = error_type
         self.message = message
+        self.details = details
+        """`error.details` of the body (e.g. `error_code`), when the API sends one."""
 
 
 def invalid(message: str) -> Rejected:
@@ -72,26 +75,20 @@ def parse_request(body: Any, *, count_only: bool = False) -> ParsedRequest:
         raise invalid("model: Field required")
     if not isinstance(model, str) or not model:
         raise invalid("model: Input should be a valid string")
-    if not model.startswith("claude"):
-        raise Rejected(404, "not_found_error", f"model: {model}")
     max_tokens = body.get("max_tokens")
     if not count_only:
         if max_tokens is None:
             raise invalid("max_tokens: Field required")
         if not isinstance(max_tokens, int) or isinstance(max_tokens, bool):
             raise invalid("max_tokens: Input should be a valid integer")
-        if max_tokens < 1:
-            raise invalid("max_tokens: Input should be greater than or equal to 1")
+        if max_tokens < 0:  # 0 is allowed: it warms the prompt cache without generating (the SDK's docstring)
+            raise invalid("max_tokens: Input should be greater than or equal to 0")
     stream = body.get("stream", False)
     if not isinstance(stream, bool):
         raise invalid("stream: Input should be a valid boolean")
     stop_sequences = body.get("stop_sequences") or []
     if not isinstance(stop_sequences, list) or not all(isinstance(s, str) and s for s in stop_sequences):
         raise invalid("stop_sequences: Input should be a list of non-empty strings")
-    temperature = body.get("temperature")
-    if temperature is not None and (isinstance(temperature, bool) or not isinstance(temperature, (int, float))
-                                    or not 0 <= temperature <= 1):
-        raise invalid("temperature: Input should be a number between 0 and 1")
 
     segments: list[tuple[str, Any]] = []  # (key path, block) in prompt order: tools, system, messages
     tools = body.get("tools") or []
@@ -166,7 +163,13 @@ def parse_request(body: Any, *, count_only: bool = False) -> ParsedRequest:
         if index in starts:  # message boundaries are part of the prefix
             running.update(b"\x00message")
             input_tokens += MESSAGE_OVERHEAD
-        input_tokens += block_tokens(block)
+        if isinstance(block, dict) and block.get("type") == "image":
+            try:
+                input_tokens += image_tokens(block, where)
+            except ImageError as exc:
+                raise invalid(str(exc)) from None
+        else:
+            input_tokens += block_tokens(block)
         running.update(canonical(_without_cache_control(block)).encode("utf-8"))
         boundaries.append((running.hexdigest(), input_tokens))
         control = block.get("cache_control") if isinstance(block, dict) else None
@@ -189,7 +192,7 @@ def parse_request(body: Any, *, count_only: bool = False) -> ParsedRequest:
         stop_sequences=stop_sequences,
         input_tokens=input_tokens,
         breakpoints=breakpoints,
-        answer_seed=canonical([model, system, messages, tools]),
+        answer_seed=running.hexdigest(),  # the whole prompt's hash (model, tools, system, messages): already made
         summary={
             "model": model,
             "max_tokens": max_tokens,

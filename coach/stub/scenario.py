@@ -21,6 +21,23 @@ file, line and key, like lesson files. Every value is in scenario seconds.
     input_tokens_per_minute = 30000   # input + cache creation, not cache reads
     output_tokens_per_minute = 8000
 
+    [[turns]]              # optional: the model's answer per turn (turn 1 has no assistant message before it)
+    tool = "get_weather"   # call this tool (if the request offers it) ...
+    input = { city = "Paris" }     # ... with this input (default: a minimal valid instance of its schema)
+    text = "It is sunny."  # or answer this text
+
+    [thinking]
+    tokens = 24            # thinking tokens when a request thinks (see the model catalogue)
+
+    [batch]                # Message Batches
+    seconds = 30           # scenario seconds a batch is in progress before it ends
+
+    [[batch_faults]]       # the result of these batch requests, by custom_id
+    custom_ids = ["doc-3"]
+    result = "errored"     # errored | canceled | expired
+    error_type = "overloaded_error"   # errored: the error's type (default api_error)
+    message = "Overloaded"            # errored: its message
+
     [[faults]]             # first matching fault wins; a request gets at most one
     kind = "status"        # status | spend-cap | latency | stall | refusal | stream-error | stream-reset
                            # | stream-clean-close | pings
@@ -119,6 +136,24 @@ _FAULT = {
     "after_deltas": Field(int, required=False),
     "seconds": Field((int, float), required=False),
 }
+_TURN = {
+    "tool": Field(str, required=False),
+    "input": Field(dict, required=False),
+    "text": Field(str, required=False),
+}
+_THINKING = {
+    "tokens": Field(int, required=False),
+}
+_BATCH = {
+    "seconds": Field((int, float), required=False),
+}
+_BATCH_FAULT = {
+    "custom_ids": Field(list, item=str),
+    "result": Field(str),
+    "error_type": Field(str, required=False),
+    "message": Field(str, required=False),
+}
+BATCH_RESULTS = ("errored", "canceled", "expired")
 SCENARIO = {
     "summary": Field(str),
     "speed": Field((int, float), required=False),
@@ -127,6 +162,10 @@ SCENARIO = {
     "response": Field(dict, required=False, table=_RESPONSE),
     "limits": Field(dict, required=False, table=_LIMITS),
     "faults": Field(list, required=False, table=_FAULT),
+    "turns": Field(list, required=False, table=_TURN),
+    "thinking": Field(dict, required=False, table=_THINKING),
+    "batch": Field(dict, required=False, table=_BATCH),
+    "batch_faults": Field(list, required=False, table=_BATCH_FAULT),
 }
 
 
@@ -178,6 +217,29 @@ class Fault:
 
 
 @dataclass(frozen=True)
+class ScriptedCall:
+    name: str
+    input: dict[str, Any] | None = None
+    """None: a minimal valid instance of the tool's input_schema."""
+
+
+@dataclass(frozen=True)
+class ScriptedTurn:
+    """What the model does on one turn: call tools, or answer this text."""
+
+    calls: tuple[ScriptedCall, ...] = ()
+    text: str | None = None
+
+
+@dataclass(frozen=True)
+class BatchFault:
+    custom_ids: tuple[str, ...]
+    result: str
+    error_type: str = "api_error"
+    message: str | None = None
+
+
+@dataclass(frozen=True)
 class Scenario:
     name: str
     summary: str
@@ -188,6 +250,14 @@ class Scenario:
     limits: Limits = field(default_factory=Limits)
     faults: tuple[Fault, ...] = ()
     file: Path | None = None
+    turns: tuple[ScriptedTurn, ...] = ()
+    thinking_tokens: int = 24
+    batch_seconds: float = 30.0
+    batch_faults: tuple[BatchFault, ...] = ()
+
+    def turn(self, index: int) -> ScriptedTurn | None:
+        """The script for the turn after `index` assistant turns, if the scenario has one."""
+        return self.turns[index] if 0 <= index < len(self.turns) else None
 
 
 class ScenarioError(Exception):
@@ -292,7 +362,21 @@ def _check_values(data: dict[str, Any]) -> list[tuple[str, str]]:
     problems: list[tuple[str, str]] = []
     if "speed" in data and not data["speed"] > 0:
         problems.append(("speed", "must be positive"))
-    for table in ("response", "limits"):
+    for i, turn in enumerate(data.get("turns", [])):
+        if ("tool" in turn) == ("text" in turn):
+            problems.append((f"turns[{i}]", "a turn needs exactly one of 'tool' or 'text'"))
+        elif "input" in turn and "tool" not in turn:
+            problems.append((f"turns[{i}].input", "only a turn with a 'tool' takes an input"))
+    for i, fault in enumerate(data.get("batch_faults", [])):
+        if fault["result"] not in BATCH_RESULTS:
+            known = ", ".join(BATCH_RESULTS)
+            problems.append((f"batch_faults[{i}].result", f"unknown result '{fault['result']}'"
+                             f"{did_you_mean(fault['result'], set(BATCH_RESULTS))} (one of: {known})"))
+        error_type = fault.get("error_type")
+        if error_type is not None and error_type not in DEFAULT_MESSAGES:
+            problems.append((f"batch_faults[{i}].error_type", f"'{error_type}' is not an error type the API sends"
+                             f" (one of: {', '.join(DEFAULT_MESSAGES)})"))
+    for table in ("response", "limits", "thinking", "batch"):
         for key, value in data.get(table, {}).items():
             if isinstance(value, str):
                 continue
@@ -364,4 +448,10 @@ def _build(data: dict[str, Any], file: Path) -> Scenario:
         limits=Limits(**data.get("limits", {})),
         faults=tuple(faults),
         file=file,
+        turns=tuple(ScriptedTurn(calls=(ScriptedCall(t["tool"], t.get("input")),) if "tool" in t else (),
+                                 text=t.get("text")) for t in data.get("turns", [])),
+        thinking_tokens=data.get("thinking", {}).get("tokens", Scenario.thinking_tokens),
+        batch_seconds=data.get("batch", {}).get("seconds", Scenario.batch_seconds),
+        batch_faults=tuple(BatchFault(tuple(f["custom_ids"]), f["result"], f.get("error_type", "api_error"),
+                                      f.get("message")) for f in data.get("batch_faults", [])),
     )

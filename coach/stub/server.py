@@ -8,25 +8,33 @@ evidence it is graded on. Everything time-related reads the scenario clock.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 import logging
+import secrets
 import socket
-from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+from pydantic_core import to_json  # compact UTF-8 JSON, about four times faster than json.dumps on every answer
 
+from coach.catalogue import Model
 from coach.clock import ScenarioClock
 from coach.scenario_time import VirtualClock
-from coach.stub.cache import CacheOutcome, PromptCache, min_cacheable_tokens
+from coach.stub import model_rules, models_endpoint, tools, validation
+from coach.stub.answer import Answer, compose
+from coach.stub.answer import Request as AnswerRequest
+from coach.stub.batches import Batches
+from coach.stub.cache import DEFAULT_MIN_CACHEABLE_TOKENS, CacheOutcome, PromptCache
 from coach.stub.faults import FaultPlan, RequestFacts
 from coach.stub.journal import Journal, JournalEntry
 from coach.stub.keys import key_fingerprint
+from coach.stub.model_rules import ThinkingPlan
 from coach.stub.ratelimit import RateLimiter, model_class
 from coach.stub.request import ParsedRequest, Rejected, parse_request, retired
 from coach.stub.scenario import DEFAULT_MESSAGES, ERROR_TYPES, Fault, Scenario
-from coach.stub.tokens import answer_pieces, text_pieces
+from coach.stub.schema_instance import instance_of
+from coach.stub.threads import Threads
+from coach.stub.tokens import estimate_tokens
 
 log = logging.getLogger("coach.stub")
 
@@ -37,7 +45,7 @@ _ID_ALPHABET = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 
 
 def _sse(event: str, data: dict[str, Any]) -> bytes:
-    return f"event: {event}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n".encode()
+    return b"event: " + event.encode() + b"\ndata: " + to_json(data) + b"\n\n"
 
 
 def _client_ids(request: web.Request) -> dict[str, str]:
@@ -57,23 +65,6 @@ def _float_or_none(value: str | None) -> float | None:
         return None
 
 
-@dataclass
-class _Answer:
-    pieces: list[str]
-    stop_reason: str
-    stop_sequence: str | None
-    stop_details: dict[str, Any] | None = None
-    text: str = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.text = "".join(self.pieces)
-
-    @property
-    def has_block(self) -> bool:
-        """A refusal before any text has an empty content array, as the API sends it."""
-        return bool(self.pieces) or self.stop_reason != "refusal"
-
-
 class StubServer:
     def __init__(self, scenario: Scenario, clock: ScenarioClock | VirtualClock, journal: Journal) -> None:
         self.scenario = scenario
@@ -86,8 +77,12 @@ class StubServer:
         self.admin_url: str | None = None
         self._messages_seen = 0
         self._id_counter = 0
-        digest = int.from_bytes(hashlib.sha256(f"coach-stub:{scenario.seed}".encode()).digest(), "big")
-        self._id_stem = "".join(_ID_ALPHABET[(digest >> (6 * i)) % len(_ID_ALPHABET)] for i in range(24))
+        # random per server: real request and message ids never repeat, across runs too
+        self._id_stem = "".join(secrets.choice(_ID_ALPHABET) for _ in range(24))
+        self.models = model_rules.ServedModels()
+        self.threads = Threads()
+        self.batches = Batches(scenario, clock, self._next_id, self._batch_message)
+        validation.validator("messages")  # load (or build once) the request schemas before the first request
         self._runner: web.AppRunner | None = None
         self._admin_runner: web.AppRunner | None = None
 
@@ -98,6 +93,14 @@ class StubServer:
         app = web.Application(client_max_size=self.scenario.max_body_bytes + 1)
         app.router.add_post("/v1/messages", self._messages)
         app.router.add_post("/v1/messages/count_tokens", self._count_tokens)
+        app.router.add_post("/v1/messages/batches", self._batch_create)
+        app.router.add_get("/v1/messages/batches", self._batch_list)
+        app.router.add_get("/v1/messages/batches/{batch_id}", self._batch_retrieve)
+        app.router.add_delete("/v1/messages/batches/{batch_id}", self._batch_delete)
+        app.router.add_post("/v1/messages/batches/{batch_id}/cancel", self._batch_cancel)
+        app.router.add_get("/v1/messages/batches/{batch_id}/results", self._batch_results)
+        app.router.add_get("/v1/models", self._models_list)
+        app.router.add_get("/v1/models/{model_id}", self._models_retrieve)
         app.router.add_route("*", "/{tail:.*}", self._not_found)
         # handler_cancellation: a client that hangs up ends its request then (the journal's end), even while
         # the stub is still pacing the answer
@@ -125,6 +128,7 @@ class StubServer:
         await site.start()
 
     async def stop(self) -> None:
+        self.batches.close()
         for runner in (self._runner, self._admin_runner):
             if runner is not None:
                 await runner.cleanup()
@@ -142,7 +146,7 @@ class StubServer:
     # ---- helpers ---------------------------------------------------------------------------
 
     def _next_id(self, prefix: str) -> str:
-        """Ids shaped like the API's (24 characters after the prefix), reproducible for a seed and request order."""
+        """Ids shaped like the API's (24 characters after the prefix): a random stem per server, then a counter."""
         self._id_counter += 1
         number, chars = self._id_counter, []
         while number:
@@ -155,10 +159,11 @@ class StubServer:
         return {"request-id": request_id, "anthropic-organization-id": ORGANIZATION_ID}
 
     def _error(self, entry: JournalEntry, status: int, error_type: str, message: str,
-               headers: dict[str, str] | None = None) -> web.Response:
+               headers: dict[str, str] | None = None, details: dict[str, Any] | None = None) -> web.Response:
         request_id = self._next_id("req_")
         all_headers = {**self._base_headers(request_id), **(headers or {})}
-        body = {"type": "error", "error": {"type": error_type, "message": message}, "request_id": request_id}
+        error = {"type": error_type, "message": message, **({"details": details} if details else {})}
+        body = {"type": "error", "error": error, "request_id": request_id}
         return self._finish_error(entry, status, error_type, body, all_headers)
 
     def _finish_error(self, entry: JournalEntry, status: int, error_type: str, body: dict[str, Any],
@@ -179,8 +184,28 @@ class StubServer:
         entry.client_async = request.headers.get("x-stainless-async")
         return entry
 
-    async def _read_json(self, request: web.Request, entry: JournalEntry) -> tuple[Any] | web.Response:
-        """(body,) or the error response: auth first, then size, then JSON. The key is kept as a fingerprint only."""
+    async def _read_json(self, request: web.Request, entry: JournalEntry, kind: str) -> tuple[Any] | web.Response:
+        """(body,) or the error response: auth first, then size, content type, then the body checked against the
+        SDK's params for `kind` (validation.py). The key is kept as a fingerprint only."""
+        refused = self._check_key(request, entry)
+        if refused is not None:
+            return refused
+        too_large = (413, "request_too_large", DEFAULT_MESSAGES["request_too_large"])
+        if request.content_length is not None and request.content_length > self.scenario.max_body_bytes:
+            return self._error(entry, *too_large)
+        wrong_type = validation.reject_content_type(request.content_type if "content-type" in request.headers else "")
+        if wrong_type is not None:
+            return self._error(entry, wrong_type.status, wrong_type.error_type, wrong_type.message)
+        try:
+            raw = await request.read()
+        except web.HTTPRequestEntityTooLarge:
+            return self._error(entry, *too_large)
+        try:
+            return (validation.parse_body(raw, kind),)
+        except Rejected as exc:
+            return self._error(entry, exc.status, exc.error_type, exc.message, details=exc.details)
+
+    def _check_key(self, request: web.Request, entry: JournalEntry) -> web.Response | None:
         key = request.headers.get("x-api-key", "")
         if not key:
             auth = request.headers.get("authorization", "")
@@ -189,20 +214,91 @@ class StubServer:
         if not key:
             return self._error(entry, 401, "authentication_error", "x-api-key header is required")
         entry.key_fingerprint = key_fingerprint(key)
-        too_large = (413, "request_too_large", DEFAULT_MESSAGES["request_too_large"])
-        if request.content_length is not None and request.content_length > self.scenario.max_body_bytes:
-            return self._error(entry, *too_large)
+        return None
+
+    async def _json_endpoint(self, request: web.Request, work: Any, kind: str | None = None) -> web.Response:
+        """A plain JSON endpoint (models, batches): key check, the body if `kind` names one, then `work`."""
+        entry = self._open(request)
         try:
-            raw = await request.read()
-        except web.HTTPRequestEntityTooLarge:
-            return self._error(entry, *too_large)
-        try:
-            return (json.loads(raw),)
-        except (ValueError, UnicodeDecodeError) as exc:
-            return self._error(entry, 400, "invalid_request_error",
-                               f"There was an error parsing the body of your request: {exc}")
+            if kind is not None:
+                read = await self._read_json(request, entry, kind)
+                if isinstance(read, web.Response):
+                    return read
+                args: tuple[Any, ...] = read
+            else:
+                refused = self._check_key(request, entry)
+                if refused is not None:
+                    return refused
+                args = ()
+            try:
+                answer = work(*args)
+            except Rejected as exc:
+                return self._error(entry, exc.status, exc.error_type, exc.message, details=exc.details)
+            headers = self._base_headers(self._next_id("req_"))
+            entry.status = 200
+            entry.response_headers = _journaled(headers)
+            if isinstance(answer, web.Response):
+                answer.headers.update(headers)
+                return answer
+            return web.Response(body=json.dumps(answer).encode(), headers=headers, content_type="application/json")
+        finally:
+            self.journal.close_entry(entry, self.clock.now())
 
     # ---- endpoints -------------------------------------------------------------------------
+
+    async def _models_list(self, request: web.Request) -> web.Response:
+        return await self._json_endpoint(request, lambda: models_endpoint.list_page(self.models.table, request.query))
+
+    async def _models_retrieve(self, request: web.Request) -> web.Response:
+        model_id = request.match_info["model_id"]
+        return await self._json_endpoint(request, lambda: models_endpoint.retrieve(self.models.table, model_id))
+
+    async def _batch_create(self, request: web.Request) -> web.Response:
+        origin = _origin(request)
+        return await self._json_endpoint(request, lambda body: self.batches.create(body, origin), "batch_create")
+
+    async def _batch_list(self, request: web.Request) -> web.Response:
+        return await self._json_endpoint(request, lambda: self.batches.list_page(request.query, _origin(request)))
+
+    async def _batch_retrieve(self, request: web.Request) -> web.Response:
+        batch_id = request.match_info["batch_id"]
+        return await self._json_endpoint(request, lambda: self.batches.retrieve(batch_id, _origin(request)))
+
+    async def _batch_cancel(self, request: web.Request) -> web.Response:
+        batch_id = request.match_info["batch_id"]
+        return await self._json_endpoint(request, lambda: self.batches.cancel(batch_id, _origin(request)))
+
+    async def _batch_delete(self, request: web.Request) -> web.Response:
+        batch_id = request.match_info["batch_id"]
+        return await self._json_endpoint(request, lambda: self.batches.delete(batch_id))
+
+    async def _batch_results(self, request: web.Request) -> web.Response:
+        batch_id = request.match_info["batch_id"]
+
+        def results() -> web.Response:
+            lines = "".join(json.dumps(line, separators=(",", ":")) + "\n" for line in self.batches.results(batch_id))
+            return web.Response(body=lines.encode(), content_type="application/binary")
+        return await self._json_endpoint(request, results)
+
+    def _checked(self, body: dict[str, Any]) -> tuple[Model, ThinkingPlan, ParsedRequest]:
+        """The API's rules beyond the body's shape: the model and what it accepts, tools and tool turns."""
+        row = self.models.row(body["model"])
+        model_rules.check_max_tokens(row, body["max_tokens"], body["model"])
+        model_rules.check_sampling(row, body)
+        tools.check_tools(body)
+        thinking = model_rules.thinking_plan(row, body)
+        parsed = parse_request(body)
+        tools.check_tool_turns(body["messages"])
+        return row, thinking, parsed
+
+    def _batch_message(self, body: dict[str, Any]) -> dict[str, Any]:
+        """One batch request's Message, made by the same rules and answer as /v1/messages (no faults, no rate
+        limits, no prompt cache: a batch has its own)."""
+        _row, thinking, parsed = self._checked(body)
+        answer = self._answer(parsed, None, body, thinking)
+        usage = _usage(parsed, CacheOutcome(0, 0, None, None), answer.output_tokens)
+        usage["service_tier"] = "batch"
+        return self._message(parsed, answer, usage, stopped=True)
 
     async def _not_found(self, request: web.Request) -> web.Response:
         entry = self._open(request)
@@ -214,13 +310,15 @@ class StubServer:
     async def _count_tokens(self, request: web.Request) -> web.Response:
         entry = self._open(request)
         try:
-            read = await self._read_json(request, entry)
+            read = await self._read_json(request, entry, "count_tokens")
             if isinstance(read, web.Response):
                 return read
             try:
+                self.models.row(read[0]["model"])
+                tools.check_tools(read[0])
                 parsed = parse_request(read[0], count_only=True)
             except Rejected as exc:
-                return self._error(entry, exc.status, exc.error_type, exc.message)
+                return self._error(entry, exc.status, exc.error_type, exc.message, details=exc.details)
             _summarise(entry, parsed)
             if (gone := retired(parsed.model)) is not None:
                 return self._error(entry, gone.status, gone.error_type, gone.message)
@@ -252,14 +350,16 @@ class StubServer:
             self.journal.close_entry(entry, self.clock.now())
 
     async def _answer_messages(self, request: web.Request, entry: JournalEntry) -> web.StreamResponse:
-        read = await self._read_json(request, entry)
+        read = await self._read_json(request, entry, "messages")
         if isinstance(read, web.Response):
             return read
         fingerprint = entry.key_fingerprint or ""
+        body = read[0]
         try:
-            parsed = parse_request(read[0])
+            body["messages"] = self.threads.messages_of(body)
+            row, thinking, parsed = self._checked(body)
         except Rejected as exc:
-            return self._error(entry, exc.status, exc.error_type, exc.message)
+            return self._error(entry, exc.status, exc.error_type, exc.message, details=exc.details)
         _summarise(entry, parsed)
         if (gone := retired(parsed.model)) is not None:  # journaled with its model, so a grader sees which
             return self._error(entry, gone.status, gone.error_type, gone.message)
@@ -279,7 +379,7 @@ class StubServer:
                 return _abort(request, web.Response())
 
         now = self.clock.now()
-        minimum = self.scenario.response.min_cacheable_tokens or min_cacheable_tokens(parsed.model)
+        minimum = self.scenario.response.min_cacheable_tokens or row.cache_minimum or DEFAULT_MIN_CACHEABLE_TOKENS
         outcome = self.cache.lookup(parsed.breakpoints, minimum, now)
         # the input-tokens bucket counts input + cache creation, not cache reads
         verdict = self.limiter.check_and_take(bucket, parsed.input_tokens - outcome.read_tokens, now)
@@ -292,10 +392,13 @@ class StubServer:
                     "request_id": request_id}
             return self._finish_error(entry, 429, "rate_limit_error", body, headers)
 
-        answer = self._answer(parsed, fault)
-        usage = _usage(parsed, outcome, len(answer.pieces))
+        answer = self._answer(parsed, fault, body, thinking)
+        usage = _usage(parsed, outcome, answer.output_tokens)
+        message_id = self._next_id("msg_")
+        if body.get("thread"):
+            self.threads.hold(body, body["messages"], message_id, answer.content())
         if parsed.stream:
-            return await self._stream(request, entry, parsed, outcome, answer, usage, bucket, fault)
+            return await self._stream(request, entry, parsed, outcome, answer, usage, bucket, fault, message_id)
 
         pacing = self.scenario.response
         if pacing.ttft > 0:
@@ -304,15 +407,15 @@ class StubServer:
         if pacing.tokens_per_second > 0:
             await self.clock.asleep(len(answer.pieces) / pacing.tokens_per_second)
         now = self.clock.now()
-        self.limiter.take_output(bucket, len(answer.pieces), now)
+        self.limiter.take_output(bucket, answer.output_tokens, now)
         headers = {**self._base_headers(self._next_id("req_")),
                    **self.limiter.headers(bucket, now, self.clock.wall_time())}
-        message = self._message(parsed, answer, usage, stopped=True)
+        message = self._message(parsed, answer, usage, stopped=True, message_id=message_id)
         entry.status = 200
         entry.stop_reason = answer.stop_reason
         entry.usage = usage
         entry.response_headers = _journaled(headers)
-        return web.Response(body=json.dumps(message).encode(), headers=headers, content_type="application/json")
+        return web.Response(body=to_json(message), headers=headers, content_type="application/json")
 
     def _fault_error(self, entry: JournalEntry, fault: Fault, bucket: str) -> web.Response:
         status = fault.status or 500
@@ -339,36 +442,30 @@ class StubServer:
         """Say nothing for `seconds` (scenario time); a client that hangs up cancels this handler."""
         await self.clock.asleep(fault.seconds if fault.seconds is not None else STALL_DEFAULT_S)
 
-    def _answer(self, parsed: ParsedRequest, fault: Fault | None = None) -> _Answer:
+    def _answer(self, parsed: ParsedRequest, fault: Fault | None, body: dict[str, Any],
+                thinking: ThinkingPlan) -> Answer:
         assert parsed.max_tokens is not None
-        scripted = self.scenario.response.text
-        wanted = len(text_pieces(scripted)) if scripted is not None else self.scenario.response.output_tokens
-        count = min(wanted, parsed.max_tokens)
-        pieces = text_pieces(scripted)[:count] if scripted is not None \
-            else answer_pieces(f"{self.scenario.seed}:{parsed.answer_seed}", count)
-        if fault is not None and fault.kind == "refusal":
-            refusal = {"type": "refusal", "category": None, "explanation": None}
-            return _Answer(pieces[: fault.after_deltas], "refusal", None, refusal)
-        stop_reason = "max_tokens" if parsed.max_tokens < wanted else "end_turn"
-        if parsed.stop_sequences:
-            text = ""
-            for i, piece in enumerate(pieces):
-                text += piece
-                hits = [(text.find(s), s) for s in parsed.stop_sequences if s in text]
-                if hits:
-                    at, sequence = min(hits)
-                    keep = [*pieces[:i], piece[: len(piece) - (len(text) - at)]]
-                    return _Answer([p for p in keep if p] or [], "stop_sequence", sequence)
-        return _Answer(pieces, stop_reason, None)
+        scripted = self.scenario.turn(tools.assistant_turns(body["messages"]))
+        text = scripted.text if scripted is not None and scripted.text is not None else self.scenario.response.text
+        output_format = (body.get("output_config") or {}).get("format")
+        if text is None and output_format:
+            text = json.dumps(instance_of(output_format["schema"]))
+        request = AnswerRequest(
+            seed=f"{self.scenario.seed}:{parsed.answer_seed}", max_tokens=parsed.max_tokens,
+            stop_sequences=parsed.stop_sequences, thinking=thinking, calls=tools.planned_calls(body, scripted),
+            text=text, wanted_tokens=self.scenario.response.output_tokens,
+            thinking_tokens=self.scenario.thinking_tokens)
+        refusal_after = fault.after_deltas if fault is not None and fault.kind == "refusal" else None
+        return compose(request, lambda: self._next_id("toolu_"), refusal_after)
 
-    def _message(self, parsed: ParsedRequest, answer: _Answer, usage: dict[str, Any], *, stopped: bool,
+    def _message(self, parsed: ParsedRequest, answer: Answer, usage: dict[str, Any], *, stopped: bool,
                  message_id: str | None = None) -> dict[str, Any]:
         return {
             "id": message_id or self._next_id("msg_"),
             "type": "message",
             "role": "assistant",
             "model": parsed.model,
-            "content": [{"type": "text", "text": answer.text}] if stopped and answer.has_block else [],
+            "content": answer.content() if stopped else [],
             "stop_reason": answer.stop_reason if stopped else None,
             "stop_sequence": answer.stop_sequence if stopped else None,
             **({"stop_details": answer.stop_details} if stopped and answer.stop_details else {}),
@@ -376,8 +473,8 @@ class StubServer:
         }
 
     async def _stream(self, request: web.Request, entry: JournalEntry, parsed: ParsedRequest, outcome: CacheOutcome,
-                      answer: _Answer, usage: dict[str, Any], bucket: str, fault: Fault | None
-                      ) -> web.StreamResponse:
+                      answer: Answer, usage: dict[str, Any], bucket: str, fault: Fault | None,
+                      message_id: str) -> web.StreamResponse:
         headers = {**self._base_headers(self._next_id("req_")),
                    **self.limiter.headers(bucket, self.clock.now(), self.clock.wall_time()),
                    "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache"}
@@ -386,7 +483,7 @@ class StubServer:
         entry.response_headers = _journaled(headers)
         start_usage = {**usage, "output_tokens": 1}
         buffer: list[bytes] = []
-        sent_deltas = 0
+        tokens_sent = 0  # output tokens the deltas so far carried (thinking, text, tool input)
 
         def emit(event: str, data: dict[str, Any]) -> None:
             buffer.append(_sse(event, data))
@@ -403,10 +500,11 @@ class StubServer:
         try:
             await response.prepare(request)
             emit("message_start", {"type": "message_start",
-                                   "message": self._message(parsed, answer, start_usage, stopped=False)})
-            if answer.has_block:
+                                   "message": self._message(parsed, answer, start_usage, stopped=False,
+                                                            message_id=message_id)})
+            if answer.blocks:
                 emit("content_block_start", {"type": "content_block_start", "index": 0,
-                                             "content_block": {"type": "text", "text": ""}})
+                                             "content_block": answer.blocks[0].start()})
             emit("ping", {"type": "ping"})
             pacing = self.scenario.response
             if pacing.ttft > 0:
@@ -414,26 +512,37 @@ class StubServer:
                 await self.clock.asleep(pacing.ttft)
             self.cache.store(outcome, self.clock.now())
             first = self.clock.now()
-            for i, piece in enumerate(answer.pieces):
-                if cut_after is not None and sent_deltas >= cut_after:
+            paced = 0  # deltas so far: each is a token at tokens_per_second
+            total = sum(len(block.deltas()) for block in answer.blocks)
+            cut = False  # a fault stopped the deltas
+            for index, block in enumerate(answer.blocks):
+                if index > 0:
+                    emit("content_block_start", {"type": "content_block_start", "index": index,
+                                                 "content_block": block.start()})
+                for delta in block.deltas():
+                    # faults count text deltas (scenario docs): a thinking model's stream is cut inside its text
+                    if cut_after is not None and delta["type"] == "text_delta" and entry.text_deltas_sent >= cut_after:
+                        cut = True
+                        break
+                    if pacing.tokens_per_second > 0:
+                        delay = first + paced / pacing.tokens_per_second - self.clock.now()
+                        if delay > 0:
+                            await flush()
+                            await self.clock.asleep(delay)
+                    emit("content_block_delta", {"type": "content_block_delta", "index": index, "delta": delta})
+                    paced += 1
+                    tokens_sent += _delta_tokens(delta)
+                    if delta["type"] == "text_delta":
+                        entry.text_deltas_sent += 1
+                        if ping_every and entry.text_deltas_sent % ping_every == 0 and paced < total:
+                            emit("ping", {"type": "ping"})  # a keep-alive between deltas, as the API sends them
+                if cut:
                     break
-                if pacing.tokens_per_second > 0:
-                    delay = first + i / pacing.tokens_per_second - self.clock.now()
-                    if delay > 0:
-                        await flush()
-                        await self.clock.asleep(delay)
-                emit("content_block_delta", {"type": "content_block_delta", "index": 0,
-                                             "delta": {"type": "text_delta", "text": piece}})
-                sent_deltas += 1
-                entry.text_deltas_sent = sent_deltas
-                if ping_every and sent_deltas % ping_every == 0 and i + 1 < len(answer.pieces):
-                    emit("ping", {"type": "ping"})  # a keep-alive between deltas, as the API sends them
-            self.limiter.take_output(bucket, sent_deltas, self.clock.now())
+                emit("content_block_stop", {"type": "content_block_stop", "index": index})
+            self.limiter.take_output(bucket, tokens_sent, self.clock.now())
             if cut_after is not None and fault is not None:
-                entry.usage = {**usage, "output_tokens": sent_deltas}  # what the cut stream cost
+                entry.usage = {**usage, "output_tokens": tokens_sent}  # what the cut stream cost
                 return await self._cut_stream(request, response, entry, fault, emit, flush)
-            if answer.has_block:
-                emit("content_block_stop", {"type": "content_block_stop", "index": 0})
             emit("message_delta", {"type": "message_delta",
                                    "delta": {"stop_reason": answer.stop_reason, "stop_sequence": answer.stop_sequence,
                                              **({"stop_details": answer.stop_details} if answer.stop_details else {})},
@@ -470,6 +579,19 @@ class StubServer:
             await self._stall(request, fault)
             return _abort(request, response)
         return response
+
+
+def _delta_tokens(delta: dict[str, Any]) -> int:
+    """Output tokens one delta carries: a token per thinking or text delta, a tool input's JSON by length."""
+    kind = delta["type"]
+    if kind == "input_json_delta":
+        return estimate_tokens(delta["partial_json"])
+    return 0 if kind == "signature_delta" else 1
+
+
+def _origin(request: web.Request) -> str:
+    """The scheme and host the client reached: the sandbox's adopted socket has another address than ours."""
+    return f"{request.scheme}://{request.host}"
 
 
 def _abort(request: web.Request, response: web.StreamResponse) -> web.StreamResponse:

@@ -43,17 +43,27 @@ def block_tokens(block: Any) -> int:
     return estimate_tokens(canonical(block))
 
 
+_SPACED = tuple(" " + word for word in _WORDS)
+_SPACED_CAPITAL = tuple(" " + word.capitalize() for word in _WORDS)
+_BY_BYTE = tuple(_SPACED[byte % len(_WORDS)] for byte in range(256))
+_BY_BYTE_CAPITAL = tuple(_SPACED_CAPITAL[byte % len(_WORDS)] for byte in range(256))
+SENTENCE_WORDS = 9
+
+
 def answer_pieces(seed_material: str, count: int) -> list[str]:
-    """`count` text pieces, one token each, the same for the same seed material."""
-    # One extendable-output hash gives a byte per word: a tenth of the cost of seeding a random.Random.
+    """`count` text pieces, one token each, the same for the same seed material: sentences of nine words."""
+    # One extendable-output hash gives a byte per word (a tenth of the cost of seeding a random.Random), and
+    # tables by byte make each piece one lookup: this runs once per answer, in every request's path.
     draws = hashlib.shake_128(seed_material.encode("utf-8")).digest(count)
-    words = [_WORDS[byte % len(_WORDS)] for byte in draws]
-    pieces: list[str] = []
-    capital = True
-    for i, word in enumerate(words):
-        end = i % 9 == 8 or i == count - 1
-        pieces.append(("" if i == 0 else " ") + (word.capitalize() if capital else word) + ("." if end else ""))
-        capital = end
+    pieces = [_BY_BYTE[byte] for byte in draws]
+    for i in range(0, count, SENTENCE_WORDS):
+        pieces[i] = _BY_BYTE_CAPITAL[draws[i]]
+    for i in range(SENTENCE_WORDS - 1, count, SENTENCE_WORDS):
+        pieces[i] += "."
+    if count:
+        if count % SENTENCE_WORDS:
+            pieces[-1] += "."
+        pieces[0] = pieces[0][1:]
     return pieces
 
 

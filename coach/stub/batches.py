@@ -1,0 +1,198 @@
+"""Message Batches: create, retrieve, list, cancel, delete and results (JSONL), on the scenario clock.
+
+A batch is `in_progress` for the scenario's `[batch] seconds` (scenario time), then `ended` with one
+result per request, matched by `custom_id`: `succeeded` with a Message made exactly as
+`/v1/messages` makes one, `errored` when the request breaks a rule of the API (an unknown model, a
+`max_tokens` over the model's maximum) or the scenario scripts an error for its `custom_id`,
+`canceled` when the batch was canceled first, `expired` when scripted or when processing outlasts
+the 24 hours a batch has. Cancel answers `canceling`; the batch ends a moment later (scenario time).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from coach.clock import ScenarioClock
+from coach.stub.request import Rejected, invalid
+from coach.stub.scenario import DEFAULT_MESSAGES, BatchFault, Scenario
+
+EXPIRY_S = 24 * 3600.0
+CANCEL_S = 1.0
+"""Scenario seconds from a cancel request to the batch ending."""
+DEFAULT_LIMIT = 20
+RESULT_KINDS = ("succeeded", "errored", "canceled", "expired")
+
+
+@dataclass
+class Batch:
+    id: str
+    created_s: float
+    custom_ids: list[str]
+    params: list[dict[str, Any]]
+    status: str = "in_progress"
+    ended_s: float | None = None
+    cancel_s: float | None = None
+    results: dict[str, dict[str, Any]] = field(default_factory=dict)
+    task: asyncio.Task[None] | None = None
+
+    def counts(self) -> dict[str, int]:
+        kinds = [r["type"] for r in self.results.values()]
+        counts = {kind: kinds.count(kind) for kind in RESULT_KINDS}
+        return {"processing": len(self.custom_ids) - len(kinds), **counts}
+
+
+AnswerOne = Callable[[dict[str, Any]], dict[str, Any]]
+"""Makes the Message for one request's params, or raises `Rejected` as /v1/messages would."""
+
+
+class Batches:
+    def __init__(self, scenario: Scenario, clock: ScenarioClock, new_id: Callable[[str], str],
+                 answer_one: AnswerOne) -> None:
+        self.scenario = scenario
+        self.clock = clock
+        self._new_id = new_id
+        self._answer_one = answer_one
+        self._batches: dict[str, Batch] = {}
+
+    def close(self) -> None:
+        """Stop processing (the server is stopping)."""
+        for batch in self._batches.values():
+            if batch.task is not None:
+                batch.task.cancel()
+
+    # ---- endpoints -------------------------------------------------------------------------
+
+    def create(self, body: dict[str, Any], origin: str) -> dict[str, Any]:
+        requests = body["requests"]
+        if not requests:
+            raise invalid("requests: List should have at least 1 item after validation, not 0")
+        seen: set[str] = set()
+        for i, item in enumerate(requests):
+            custom_id = item["custom_id"]
+            if custom_id in seen:
+                raise invalid(f"requests.{i}.custom_id: Duplicate custom_id '{custom_id}'; each request in a batch "
+                              "needs its own custom_id")
+            seen.add(custom_id)
+            if item["params"].get("stream"):
+                raise invalid(f"requests.{i}.params.stream: batch requests cannot be streamed")
+        batch = Batch(self._new_id("msgbatch_"), self.clock.now(), [r["custom_id"] for r in requests],
+                      [r["params"] for r in requests])
+        self._batches[batch.id] = batch
+        batch.task = asyncio.get_running_loop().create_task(self._process(batch))
+        return self.describe(batch, origin)
+
+    def retrieve(self, batch_id: str, origin: str) -> dict[str, Any]:
+        return self.describe(self._get(batch_id), origin)
+
+    def list_page(self, query: Mapping[str, str], origin: str) -> dict[str, Any]:
+        batches = sorted(self._batches.values(), key=lambda b: b.created_s, reverse=True)
+        ids = [b.id for b in batches]
+        limit = int(query.get("limit", DEFAULT_LIMIT)) if query.get("limit", "").isdigit() else DEFAULT_LIMIT
+        start, end = 0, min(limit, len(batches))
+        if "after_id" in query and query["after_id"] in ids:
+            start = ids.index(query["after_id"]) + 1
+            end = min(start + limit, len(batches))
+        elif "before_id" in query and query["before_id"] in ids:
+            end = ids.index(query["before_id"])
+            start = max(0, end - limit)
+        page = [self.describe(b, origin) for b in batches[start:end]]
+        has_more = start > 0 if "before_id" in query else end < len(batches)
+        return {"data": page, "has_more": has_more, "first_id": page[0]["id"] if page else None,
+                "last_id": page[-1]["id"] if page else None}
+
+    def cancel(self, batch_id: str, origin: str) -> dict[str, Any]:
+        batch = self._get(batch_id)
+        if batch.status == "in_progress":
+            batch.status = "canceling"
+            batch.cancel_s = self.clock.now()
+            if batch.task is not None:
+                batch.task.cancel()
+            batch.task = asyncio.get_running_loop().create_task(self._finish_cancel(batch))
+        return self.describe(batch, origin)
+
+    def delete(self, batch_id: str) -> dict[str, Any]:
+        batch = self._get(batch_id)
+        if batch.status != "ended":
+            raise invalid(f"Batch {batch_id} cannot be deleted while it is still {batch.status}; cancel it first")
+        del self._batches[batch_id]
+        return {"id": batch_id, "type": "message_batch_deleted"}
+
+    def results(self, batch_id: str) -> list[dict[str, Any]]:
+        batch = self._get(batch_id)
+        if batch.status != "ended":
+            raise invalid(f"Batch {batch_id} has not ended yet (processing_status {batch.status}); its results "
+                          "are available once it has")
+        return [{"custom_id": cid, "result": batch.results[cid]} for cid in batch.custom_ids]
+
+    def describe(self, batch: Batch, origin: str) -> dict[str, Any]:
+        ended = batch.status == "ended"
+        return {
+            "id": batch.id,
+            "type": "message_batch",
+            "processing_status": batch.status,
+            "request_counts": batch.counts(),
+            "created_at": self._time(batch.created_s),
+            "expires_at": self._time(batch.created_s + EXPIRY_S),
+            "ended_at": self._time(batch.ended_s) if batch.ended_s is not None else None,
+            "cancel_initiated_at": self._time(batch.cancel_s) if batch.cancel_s is not None else None,
+            "archived_at": None,
+            "results_url": f"{origin}/v1/messages/batches/{batch.id}/results" if ended else None,
+        }
+
+    # ---- processing ------------------------------------------------------------------------
+
+    async def _process(self, batch: Batch) -> None:
+        seconds = min(self.scenario.batch_seconds, EXPIRY_S)
+        await self.clock.asleep(seconds)
+        for custom_id, params in zip(batch.custom_ids, batch.params, strict=True):
+            batch.results[custom_id] = self._result(custom_id, params, expired=seconds >= EXPIRY_S)
+            await asyncio.sleep(0)  # a large batch must not hold the loop for all its answers at once
+        self._end(batch)
+
+    async def _finish_cancel(self, batch: Batch) -> None:
+        await self.clock.asleep(CANCEL_S)
+        for custom_id in batch.custom_ids:
+            batch.results.setdefault(custom_id, {"type": "canceled"})
+        self._end(batch)
+
+    def _end(self, batch: Batch) -> None:
+        batch.status = "ended"
+        batch.ended_s = self.clock.now()
+
+    def _result(self, custom_id: str, params: dict[str, Any], *, expired: bool) -> dict[str, Any]:
+        fault = _fault_for(self.scenario.batch_faults, custom_id)
+        if expired or (fault is not None and fault.result == "expired"):
+            return {"type": "expired"}
+        if fault is not None and fault.result == "canceled":
+            return {"type": "canceled"}
+        if fault is not None:
+            message = fault.message or DEFAULT_MESSAGES.get(fault.error_type, "Internal server error")
+            return _errored(fault.error_type, message, self._new_id("req_"))
+        try:
+            return {"type": "succeeded", "message": self._answer_one(params)}
+        except Rejected as exc:
+            return _errored(exc.error_type, exc.message, self._new_id("req_"))
+
+    def _get(self, batch_id: str) -> Batch:
+        batch = self._batches.get(batch_id)
+        if batch is None:
+            raise Rejected(404, "not_found_error", f"batch: {batch_id}")
+        return batch
+
+    def _time(self, scenario_s: float) -> str:
+        """A scenario time as the RFC 3339 wall time the API writes (the clock's wall time at that moment)."""
+        wall = self.clock.wall_time() + (scenario_s - self.clock.now())
+        return dt.datetime.fromtimestamp(wall, dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _errored(error_type: str, message: str, request_id: str) -> dict[str, Any]:
+    return {"type": "errored", "error": {"type": "error", "error": {"type": error_type, "message": message},
+                                         "request_id": request_id}}
+
+
+def _fault_for(faults: tuple[BatchFault, ...], custom_id: str) -> BatchFault | None:
+    return next((f for f in faults if custom_id in f.custom_ids), None)

@@ -1,0 +1,129 @@
+"""/v1/models from the catalogue, and Message Batches on the scenario clock, through the official SDK."""
+
+from __future__ import annotations
+
+import time
+
+import anthropic
+import pytest
+
+from coach import catalogue
+from tests.stub.conftest import HELLO, MODEL, UNPACED, client
+
+BATCHED = UNPACED + """
+[batch]
+seconds = 120
+
+[[batch_faults]]
+custom_ids = ["overloaded-one"]
+result = "errored"
+error_type = "overloaded_error"
+
+[[batch_faults]]
+custom_ids = ["late-one"]
+result = "expired"
+"""
+
+
+def request(custom_id: str, model: str = MODEL) -> dict:
+    return {"custom_id": custom_id, "params": {"model": model, "max_tokens": 20, "messages": HELLO}}
+
+
+def ended(sdk: anthropic.Anthropic, batch_id: str):  # type: ignore[no-untyped-def]
+    for _ in range(2000):
+        batch = sdk.messages.batches.retrieve(batch_id)
+        if batch.processing_status == "ended":
+            return batch
+        time.sleep(0.005)
+    raise AssertionError("the batch never ended")
+
+
+def test_models_list_holds_every_served_catalogue_model(start_stub):
+    listed = [m.id for m in client(start_stub()).models.list()]
+    assert set(listed) == {row.id for row in catalogue.load() if row.served}
+
+
+def test_models_list_pages_with_limit_and_after_id(start_stub):
+    sdk = client(start_stub())
+    first = sdk.models.list(limit=2)
+    assert len(first.data) == 2 and first.has_more
+    second = sdk.models.list(limit=2, after_id=first.last_id)
+    assert second.data[0].id not in {m.id for m in first.data}
+    assert [m.id for m in sdk.models.list(limit=2)] == [m.id for m in sdk.models.list()]  # auto-paging
+
+
+def test_models_retrieve_gives_limits_and_lifecycle(start_stub):
+    info = client(start_stub()).models.retrieve("claude-opus-4-5")
+    row = catalogue.load().get("claude-opus-4-5")
+    assert info.max_tokens == row.max_output and info.max_input_tokens == row.context_window
+    assert info.lifecycle == "deprecated" and info.retires_at is not None
+
+
+def test_models_retrieve_of_an_unknown_id_is_404(start_stub):
+    with pytest.raises(anthropic.NotFoundError):
+        client(start_stub()).models.retrieve("claude-nonexistent-9")
+
+
+def test_a_batch_is_in_progress_then_ends_with_one_result_per_custom_id(start_stub):
+    sdk = client(start_stub(BATCHED))
+    batch = sdk.messages.batches.create(requests=[request("a"), request("b")])
+    assert batch.processing_status == "in_progress" and batch.request_counts.processing == 2
+    assert batch.results_url is None
+    done = ended(sdk, batch.id)
+    assert done.request_counts.succeeded == 2 and done.results_url
+    results = {r.custom_id: r.result for r in sdk.messages.batches.results(batch.id)}
+    assert set(results) == {"a", "b"} and all(r.type == "succeeded" for r in results.values())
+    assert results["a"].message.content[0].type == "text"
+
+
+def test_batch_results_are_errored_or_expired_as_scripted_per_custom_id(start_stub):
+    sdk = client(start_stub(BATCHED))
+    batch = sdk.messages.batches.create(requests=[request("fine"), request("overloaded-one"), request("late-one"),
+                                                  request("bad-model", "claude-nonexistent-9")])
+    ended(sdk, batch.id)
+    results = {r.custom_id: r.result for r in sdk.messages.batches.results(batch.id)}
+    assert results["fine"].type == "succeeded" and results["late-one"].type == "expired"
+    assert results["overloaded-one"].type == "errored"
+    assert results["overloaded-one"].error.error.type == "overloaded_error"
+    assert results["bad-model"].error.error.type == "not_found_error"
+
+
+def test_a_canceled_batch_ends_with_canceled_results(start_stub):
+    sdk = client(start_stub(BATCHED))
+    batch = sdk.messages.batches.create(requests=[request("a"), request("b")])
+    assert sdk.messages.batches.cancel(batch.id).processing_status == "canceling"
+    done = ended(sdk, batch.id)
+    assert done.request_counts.canceled == 2 and done.cancel_initiated_at is not None
+    assert {r.result.type for r in sdk.messages.batches.results(batch.id)} == {"canceled"}
+
+
+def test_batches_are_listed_newest_first_and_can_be_deleted_once_ended(start_stub):
+    sdk = client(start_stub(BATCHED))
+    first = sdk.messages.batches.create(requests=[request("a")])
+    second = sdk.messages.batches.create(requests=[request("a")])
+    assert [b.id for b in sdk.messages.batches.list()][:2] == [second.id, first.id]
+    with pytest.raises(anthropic.BadRequestError):
+        sdk.messages.batches.delete(first.id)
+    ended(sdk, first.id)
+    assert sdk.messages.batches.delete(first.id).type == "message_batch_deleted"
+    with pytest.raises(anthropic.NotFoundError):
+        sdk.messages.batches.retrieve(first.id)
+
+
+def test_a_batch_with_a_repeated_custom_id_is_refused(start_stub):
+    with pytest.raises(anthropic.BadRequestError, match="custom_id"):
+        client(start_stub()).messages.batches.create(requests=[request("a"), request("a")])
+
+
+def test_a_batch_request_with_an_unknown_field_is_refused_with_its_path(start_stub):
+    bad = {"custom_id": "a", "params": {"model": MODEL, "max_tokens": 5, "messages": HELLO, "foo": 1}}
+    with pytest.raises(anthropic.BadRequestError, match=r"requests\.0\.params\.foo: Extra inputs"):
+        client(start_stub()).messages.batches.create(requests=[bad])
+
+
+def test_batch_usage_is_on_the_batch_tier(start_stub):
+    sdk = client(start_stub(BATCHED))
+    batch = sdk.messages.batches.create(requests=[request("a")])
+    ended(sdk, batch.id)
+    (result,) = list(sdk.messages.batches.results(batch.id))
+    assert result.result.message.usage.service_tier == "batch"
