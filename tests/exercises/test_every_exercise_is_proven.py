@@ -6,6 +6,8 @@ import pytest
 
 from coach.curriculum import load_curriculum
 
+from coach.reference import reference_file
+
 from .conftest import SOLUTIONS, item_of, wrong_solutions
 
 EXERCISES = [e for lesson in load_curriculum().lessons for e in lesson.exercises]
@@ -13,7 +15,7 @@ EXERCISES = [e for lesson in load_curriculum().lessons for e in lesson.exercises
 
 @pytest.mark.parametrize("exercise", EXERCISES, ids=lambda e: e.id)
 def test_exercise_has_a_reference_and_a_wrong_solution_for_every_item(exercise) -> None:
-    assert (SOLUTIONS / exercise.id / "reference.py").is_file()
+    assert reference_file(exercise).is_file()
     assert {item_of(wrong) for wrong in wrong_solutions(exercise.id)} == {item.id for item in exercise.checks}
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 from coach.cli import main
 
 ROOT = Path(__file__).parents[2]
-REFERENCE = ROOT / "tests/exercises/solutions/retry-backoff/reference.py"
+REFERENCE = ROOT / "exercises/retry-backoff/reference.py"
 STARTER = ROOT / "exercises/retry-backoff/starter.py"
 
 
