@@ -34,6 +34,8 @@ class ExerciseProgress:
     passed_at: datetime | None = None
     """When every item first passed in one attempt."""
     last_attempt_at: datetime | None = None
+    hints: dict[str, int] = field(default_factory=dict)
+    """Per checklist item: how many steps of its hint ladder the learner has revealed."""
 
 
 @dataclass(frozen=True)
@@ -95,8 +97,19 @@ class ProgressStore:
                 last_passed=all_passed,
                 passed_at=old.passed_at or (now if all_passed else None),
                 last_attempt_at=now,
+                hints=old.hints,
             )
             return replace(progress, exercises={**progress.exercises, exercise_id: new})
+
+        return self._update(change)
+
+    def record_hint(self, exercise_id: str, item_id: str, steps: int) -> Progress:
+        """The learner has now seen `steps` steps of this item's hint ladder; the count never goes down."""
+
+        def change(progress: Progress) -> Progress:
+            old = progress.exercise(exercise_id)
+            hints = {**old.hints, item_id: max(old.hints.get(item_id, 0), steps)}
+            return replace(progress, exercises={**progress.exercises, exercise_id: replace(old, hints=hints)})
 
         return self._update(change)
 
@@ -186,6 +199,7 @@ def _decode(data: dict[str, Any]) -> Progress:
             last_passed=bool(value.get("last_passed", False)),
             passed_at=_datetime(value.get("passed_at")),
             last_attempt_at=_datetime(value.get("last_attempt_at")),
+            hints={str(k): int(v) for k, v in value.get("hints", {}).items()},
         )
         for key, value in data.get("exercises", {}).items()
     }
@@ -217,7 +231,8 @@ def _encode(progress: Progress) -> dict[str, Any]:
         data["last"] = last
     data["exercises"] = {
         key: clean({"attempts": e.attempts, "best": e.best, "last_passed": e.last_passed,
-                    "passed_at": e.passed_at, "last_attempt_at": e.last_attempt_at})
+                    "passed_at": e.passed_at, "last_attempt_at": e.last_attempt_at,
+                    **({"hints": e.hints} if e.hints else {})})
         for key, e in progress.exercises.items()
     }
     data["discussions"] = {

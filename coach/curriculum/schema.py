@@ -33,6 +33,7 @@ CHECK = {
     "check": Field(str),
     "description": Field(str),
     "hint": Field(str),
+    "ladder": Field(list, required=False, item=str),
     "params": Field(dict, required=False),
 }
 EXERCISE = {
