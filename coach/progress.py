@@ -63,6 +63,12 @@ class Progress:
     def passed(self, exercise_id: str) -> bool:
         return self.exercise(exercise_id).passed_at is not None
 
+    def status(self, exercise_id: str) -> str:
+        """"passed", "tried" (graded, not passed yet) or "new"."""
+        if self.passed(exercise_id):
+            return "passed"
+        return "tried" if self.exercise(exercise_id).attempts else "new"
+
 
 class ProgressError(Exception):
     """The progress file could not be written."""

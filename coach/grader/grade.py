@@ -18,6 +18,7 @@ from coach.clock import ScenarioClock
 from coach.curriculum.model import CheckItem, Exercise
 from coach.grader.checks import Verdict, get_check
 from coach.grader.evidence import RunEvidence
+from coach.grader.learner_error import learner_error
 from coach.grader.report import GradeReport, ItemResult, TimelinePoint
 
 DEFAULT_SPEED = 20.0
@@ -91,6 +92,7 @@ def grade_exercise(
         stdout=result.stdout,
         stderr=result.stderr,
         limits=dataclasses.asdict(scenario.limits),
+        error=learner_error(source, result.stderr, file.name),
     )
 
 

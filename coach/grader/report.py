@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from coach.grader.learner_error import LearnerError
+
 
 @dataclass(frozen=True)
 class ItemResult:
@@ -47,6 +49,8 @@ class GradeReport:
     stderr: str = ""
     limits: dict[str, int] = field(default_factory=dict)
     """The scenario's rate limits (requests/input/output per minute), for the timeline's limit line."""
+    error: LearnerError | None = None
+    """The learner's syntax error or crash, shown before the checklist."""
 
     @property
     def failed_items(self) -> tuple[ItemResult, ...]:
@@ -69,4 +73,5 @@ class GradeReport:
             "exit_code": self.exit_code,
             "timed_out": self.timed_out,
             "limit_hit": self.limit_hit,
+            "error": self.error.to_json() if self.error else None,
         }
