@@ -47,11 +47,15 @@ class CoachApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "coach"
     SUB_TITLE = "ship Claude integrations that survive production"
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (110, "-wide")]
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (110, "-medium"), (160, "-wide")]
+    """Below -wide the coach pane waits to be asked for (ctrl+t), so code and lessons get the width."""
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", id="quit", tooltip="Leave coach; progress is saved as you go"),
-        Binding("f2", "toggle_theme", "Theme", id="theme", show=False,
-                tooltip="Switch between the light and dark theme"),
+        Binding("f1", "toggle_keys", "Keys", id="keys", priority=True,
+                tooltip="Show or hide every key of this screen, with what it does"),
+        Binding("question_mark", "toggle_keys", "Keys", id="keys-question", show=False,
+                tooltip="Show or hide the keys (when not typing in the editor or a question box)"),
+        Binding("f2", "toggle_theme", "Theme", id="theme", tooltip="Switch between the light and dark theme"),
     ]
 
     progress: reactive[Progress] = reactive(Progress, always_update=True)
@@ -130,6 +134,9 @@ class CoachApp(App[None]):
 
     def record_discussion(self, lesson_id: str, discussion_id: str, points: list[int], done: bool) -> None:
         self._record(lambda: self.store.record_discussion(lesson_id, discussion_id, points, done))
+
+    def record_hint(self, exercise_id: str, item_id: str, steps: int) -> None:
+        self._record(lambda: self.store.record_hint(exercise_id, item_id, steps))
 
     def reload_progress(self) -> None:
         """Pick up what another writer (the coach's discussion judge) recorded."""
@@ -222,7 +229,15 @@ class CoachApp(App[None]):
                 screen.action_save()
         self.exit()
 
-    # -- theme, settings, palette ----------------------------------------------------
+    # -- keys, theme, settings, palette ---------------------------------------------
+
+    def action_toggle_keys(self) -> None:
+        from textual.widgets import HelpPanel
+
+        if self.screen.query(HelpPanel):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
 
     def action_toggle_theme(self) -> None:
         theme = THEMES[1] if self.theme == THEMES[0] else THEMES[0]

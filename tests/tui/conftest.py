@@ -37,12 +37,20 @@ def make_app(coach_home, grader, tutor):
     return make
 
 
+LONG_LIVED = {"watch-file"}
+"""Worker groups that run as long as their screen (the workspace file's watcher): never waited for."""
+
+
+def _finite_workers(app: CoachApp) -> list:
+    return [worker for worker in app.workers if worker.group not in LONG_LIVED]
+
+
 async def wait_for_workers(app: CoachApp, pilot) -> None:
-    """Wait until every worker is done and the messages they posted are handled."""
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
+    """Wait until every worker (but the long-lived watchers) is done and its messages are handled."""
+    for _ in range(2):  # the first round's messages may start more work
+        if workers := _finite_workers(app):  # (an empty list would mean "all", watchers included)
+            await app.workers.wait_for_complete(workers)
+        await pilot.pause()
 
 
 async def wait_until(pilot, condition, timeout: float = 5.0) -> None:

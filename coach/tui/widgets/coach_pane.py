@@ -69,14 +69,19 @@ class CoachPane(Vertical):
         self.log_view.anchor()
 
     def toggle(self) -> None:
-        """Open the pane and focus the question box; if it is already there, close it (narrow terminals)."""
+        """Open the pane and focus the question box; if it is open and focused already, close it."""
         box = self.query_one("#coach-input", Input)
-        if self.screen.has_class("-coach-open") and box.has_focus:
+        if self.display and box.has_focus:
             self.screen.remove_class("-coach-open")
+            self.screen.add_class("-coach-closed")
             self.screen.focus_next()
         else:
-            self.screen.add_class("-coach-open")
+            self.open()
             box.focus()
+
+    def open(self) -> None:
+        self.screen.add_class("-coach-open")
+        self.screen.remove_class("-coach-closed")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         text = event.value.strip()
@@ -86,7 +91,7 @@ class CoachPane(Vertical):
 
     def ask(self, message: str, shown: str | None = None, context: CoachContext | None = None) -> None:
         """Show the question, open an empty reply and start the coach worker."""
-        self.screen.add_class("-coach-open")
+        self.open()
         if self._stream is not None:  # a newer question cuts the current reply short
             self.call_next(self._stream.stop)
             self._stream = None
