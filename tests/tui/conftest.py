@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -67,3 +68,12 @@ def no_blink(app: CoachApp) -> None:
     """Snapshots must not depend on where a cursor is in its blink."""
     for widget in app.screen.query("TextArea, Input"):
         widget.cursor_blink = False
+
+
+def text_of(renderable, width: int = 100) -> str:
+    """What a Rich renderable says, as plain text (for widgets that render tables or groups)."""
+    from rich.console import Console
+
+    console = Console(width=width, record=True, file=open(os.devnull, "w"))  # noqa: SIM115
+    console.print(renderable)
+    return console.export_text()

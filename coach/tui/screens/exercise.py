@@ -189,7 +189,7 @@ class ExerciseScreen(Screen[None]):
 
         # The folder, not the file: editors that save by renaming a new file over the old one
         # would end a watch on the file itself after the first save.
-        async for changes in awatch(self.file.parent, debounce=100, recursive=False):
+        async for changes in awatch(self.file.parent, debounce=100, recursive=False, rust_timeout=200):
             if any(Path(path).name == self.file.name for _, path in changes):
                 self.post_message(self.FileChangedOnDisk())
 
@@ -204,14 +204,16 @@ class ExerciseScreen(Screen[None]):
         self.refresh_bindings()
 
     def _show_file_bar(self) -> None:
-        if not self.is_mounted:
+        bars = self.query("#file-bar").results(Static)
+        bar = next(bars, None)
+        if bar is None:  # not composed yet
             return
         state = ("changed on disk too: yours kept (ctrl+s saves yours, F9 loads the disk version)"
                  if self.disk_differs else "unsaved changes" if self.dirty else "saved")
         text = Text.assemble(("your file ", "dim"), (home_relative(self.file), "bold"), ("  ·  ", "dim"),
                              (state, "yellow" if self.disk_differs or self.dirty else "dim"),
                              ("  ·  F8 opens it in $EDITOR" if not self.dirty else "", "dim"))
-        self.query_one("#file-bar", Static).update(text)
+        bar.update(text)
 
     def action_back(self) -> None:
         if self.action_save():
