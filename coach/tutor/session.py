@@ -23,7 +23,7 @@ from coach.progress import ProgressError, ProgressStore
 from coach.tutor import prompts
 from coach.tutor.budget import CostBudget, estimate_tokens
 from coach.tutor.config import ConfigError, TutorConfig, load_config
-from coach.tutor.offline import offline_reply, stream_pieces
+from coach.tutor.offline import OfflineCoach, stream_pieces
 from coach.tutor.reply import RESTART, CoachUnavailable, explain
 from coach.tutor.telemetry import CORRELATION_HEADER, RequestRecord, Telemetry
 
@@ -63,6 +63,8 @@ class CoachSession:
         """What the learner wrote in each discussion (lesson id, discussion id), for the judge."""
         self._progress = progress
         self.last_stop_reason: str | None = None
+        self._offline = OfflineCoach()
+        """Where each offline conversation is, so its replies move on one point at a time."""
 
     @property
     def online(self) -> bool:
@@ -81,9 +83,10 @@ class CoachSession:
     async def stream_reply(self, message: str, context: Any) -> AsyncIterator[str]:
         lesson, exercise, discussion = self._resolve(context)
         report = getattr(context, "report", None)
+        opening = bool(getattr(context, "opening", False))
         if not self.online:
-            for piece in stream_pieces(offline_reply(message, lesson, exercise, discussion, report,
-                                                     self.offline_reason)):
+            for piece in stream_pieces(self._offline.reply(message, lesson, exercise, discussion, report,
+                                                     self.offline_reason, opening)):
                 yield piece
             return
         kind = "review" if getattr(context, "code", None) or report is not None else "answer"
@@ -99,8 +102,8 @@ class CoachSession:
             yield (f"**Cost cap reached:** this session has spent ${self.cost_usd:.4f} of its "
                    f"${self.config.hard_cap_usd:.2f} cap, and the next reply could cross it. The offline coach "
                    "answers from here.\n\n")
-            for piece in stream_pieces(offline_reply(message, lesson, exercise, discussion, report,
-                                                     self.offline_reason)):
+            for piece in stream_pieces(self._offline.reply(message, lesson, exercise, discussion, report,
+                                                     self.offline_reason, opening)):
                 yield piece
             return
         parts: list[str] = []
@@ -115,8 +118,8 @@ class CoachSession:
             if failure.lasting:
                 self.offline_reason = failure.error_class
             yield f"\n\n**{failure.message}**\n\n"
-            for piece in stream_pieces(offline_reply(message, lesson, exercise, discussion, report,
-                                                     "the API failed")):
+            for piece in stream_pieces(self._offline.reply(message, lesson, exercise, discussion, report,
+                                                     "the API failed", opening)):
                 yield piece
             return
         text = "".join(parts)
