@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import no_blink, wait_for_workers
+from .conftest import no_blink, wait_for_workers, wait_until
 
 SIZES = [(80, 24), (120, 40)]
 
@@ -57,3 +57,103 @@ def test_lesson_in_the_light_theme(snap_compare, make_app):
         no_blink(pilot.app)
 
     assert snap_compare(make_app(theme="textual-light"), terminal_size=(80, 24), run_before=open_lesson)
+
+
+async def _open_exercise(pilot):
+    await pilot.press("enter", "ctrl+e")
+    await pilot.pause()
+    no_blink(pilot.app)
+
+
+async def _run(pilot):
+    await pilot.press("ctrl+r")
+    await wait_for_workers(pilot.app, pilot)
+
+
+async def _pass(pilot):
+    await _open_exercise(pilot)
+    pilot.app.screen.editor.load_text("def main():\n    return 'hi'\n")
+    await _run(pilot)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_exercise_with_a_syntax_error_shows_it_first(snap_compare, make_app, size):
+    async def run_before(pilot):
+        await _open_exercise(pilot)
+        pilot.app.screen.editor.load_text("def main(:\n    pass\n")
+        await _run(pilot)
+
+    assert snap_compare(make_app(), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_exercise_with_two_hints_revealed(snap_compare, make_app, size):
+    async def run_before(pilot):
+        await _open_exercise(pilot)
+        await _run(pilot)
+        await pilot.press("f3", "f3")
+        await pilot.pause()
+
+    assert snap_compare(make_app(), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_exercise_after_a_pass(snap_compare, make_app, size):
+    assert snap_compare(make_app(), terminal_size=size, run_before=_pass)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_reference_after_a_pass(snap_compare, make_app, size):
+    async def run_before(pilot):
+        await _pass(pilot)
+        await pilot.press("f4")
+        await pilot.pause()
+        no_blink(pilot.app)
+
+    assert snap_compare(make_app(), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_exercise_with_the_coach_open(snap_compare, make_app, size):
+    async def run_before(pilot):
+        await _open_exercise(pilot)
+        await pilot.press("ctrl+o")
+        await wait_for_workers(pilot.app, pilot)
+        no_blink(pilot.app)
+
+    assert snap_compare(make_app(), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_exercise_with_unsaved_edits_and_a_change_on_disk(snap_compare, make_app, size):
+    async def run_before(pilot):
+        await _open_exercise(pilot)
+        await pilot.press(*"# mine")
+        screen = pilot.app.screen
+        screen.file.write_text("# theirs\n", encoding="utf-8")
+        await wait_until(pilot, lambda: screen.disk_differs)
+        pilot.app.clear_notifications()
+        await pilot.pause()
+
+    assert snap_compare(make_app(), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_timeline_with_the_request_table(snap_compare, make_app, size):
+    async def run_before(pilot):
+        await _open_exercise(pilot)
+        await _run(pilot)
+        pilot.app.screen.query_one("TabbedContent").active = "timeline-tab"
+        await pilot.pause()
+
+    assert snap_compare(make_app(), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_keys_panel(snap_compare, make_app, size):
+    async def run_before(pilot):
+        await _open_exercise(pilot)
+        await pilot.press("f1")
+        await pilot.pause()
+
+    assert snap_compare(make_app(), terminal_size=size, run_before=run_before)
