@@ -70,6 +70,7 @@ class CoachApp(App[None]):
         tutor_factory: Callable[[], TutorSession] | None = None,
         settings: AppSettings | None = None,
         settings_file: Path | None = None,
+        coach_file: Path | None = None,
     ) -> None:
         super().__init__()
         self.curriculum = curriculum
@@ -81,6 +82,8 @@ class CoachApp(App[None]):
         self._tutor: TutorSession | None = None
         self.settings = settings or AppSettings()
         self._settings_file = settings_file
+        self._coach_file = coach_file
+        """coach.toml (None: the one in the user config folder)."""
         self._targets: dict[Worker, MessagePump] = {}
 
     # -- lifecycle -------------------------------------------------------------------
@@ -255,16 +258,29 @@ class CoachApp(App[None]):
 
     def action_settings(self) -> None:
         from coach.tui.screens.settings import SettingsScreen
+        from coach.tui.settings import load_coach_settings
 
-        self.push_screen(SettingsScreen(self.settings), callback=self._settings_closed)
+        coach, problem = load_coach_settings(self._coach_file)
+        self.push_screen(SettingsScreen(self.settings, coach, problem), callback=self._settings_closed)
 
-    def _settings_closed(self, settings: AppSettings | None) -> None:
-        if settings is not None:
-            self.apply_settings(settings)
+    def _settings_closed(self, chosen: Any) -> None:
+        """`chosen` is a `SettingsChosen`, or None when the learner cancelled."""
+        from coach.tui.settings import load_coach_settings, save_coach_settings
+
+        if chosen is None:
+            return
+        self.apply_settings(chosen.app)
+        if chosen.coach != load_coach_settings(self._coach_file)[0]:
+            problem = save_coach_settings(chosen.coach, self._coach_file)
+            if problem:
+                self.notify(problem, severity="warning")
+            else:
+                self._tutor = None  # the next question builds a coach with the new model and caps
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        yield SystemCommand("Coach settings", "Theme, and whether the coach may go online", self.action_settings)
+        yield SystemCommand("Settings", "Theme and offline mode (app.toml); the coach's model and cost caps "
+                            "(coach.toml)", self.action_settings)
         yield SystemCommand("Home", "The lessons and your progress", self.go_home)
         for lesson in self.curriculum.lessons:
             yield SystemCommand(f"Lesson {lesson.order}: {lesson.title}", lesson.summary or "Read the lesson",
@@ -286,6 +302,7 @@ def build_app(
     tutor_factory: Callable[[], TutorSession] | None = None,
     theme: str | None = None,
     settings_file: Path | None = None,
+    coach_file: Path | None = None,
 ) -> CoachApp:
     """The app as the learner gets it; tests and the benchmark pass doubles for the slow parts."""
     settings = load_settings(settings_file)
@@ -298,4 +315,5 @@ def build_app(
         tutor_factory=tutor_factory,
         settings=settings,
         settings_file=settings_file,
+        coach_file=coach_file,
     )

@@ -60,14 +60,19 @@ def _stem(word: str) -> str:
 
 
 def _sentences(markdown: str) -> Iterator[str]:
-    """Prose sentences of a Markdown body; code blocks and tables are left out."""
+    """Prose sentences of a Markdown body, and table rows as sentences; code blocks are left out."""
     inside_code = False
     paragraph: list[str] = []
     for line in [*markdown.splitlines(), ""]:
         if line.strip().startswith("```"):
             inside_code = not inside_code
             continue
-        if inside_code or line.lstrip().startswith("|"):
+        if inside_code:
+            continue
+        if line.lstrip().startswith("|"):  # a table row reads as one sentence; the rule under the head does not
+            cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+            if any(cell.strip("-: ") for cell in cells) and len(" ".join(cells).split()) >= 5:
+                yield " · ".join(cell for cell in cells if cell)
             continue
         item = _LIST_ITEM.match(line)
         if line.strip() and not item:

@@ -219,3 +219,31 @@ async def test_the_coach_pane_is_not_shown_before_the_breakpoints_apply(make_app
         await pilot.press("enter")
         assert isinstance(app.screen, LessonScreen)
         assert not app.screen.query_one(CoachPane).display
+
+
+async def test_settings_change_the_coachs_model_and_caps_in_coach_toml(make_app, coach_home):
+    import tomllib
+
+    from textual.widgets import Input
+
+    from coach.tui.screens.settings import SettingsScreen
+
+    coach_file = coach_home / "coach.toml"
+    coach_file.write_text('[coach]\nmax_retries = 5\n', encoding="utf-8")
+    app = make_app(settings_file=coach_home / "app.toml", coach_file=coach_file)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.action_settings()
+        await pilot.pause()
+        assert isinstance(app.screen, SettingsScreen)
+        assert str(app.screen.query_one(".title").content) == "Settings"
+        app.screen.query_one("#soft-limit", Input).value = "3"
+        await pilot.click("#save")
+        await pilot.pause()
+        assert "soft limit" in str(app.screen.query_one("#settings-problem").content), "soft above hard is refused"
+        app.screen.query_one("#model", Input).value = "claude-haiku-4-5"
+        app.screen.query_one("#soft-limit", Input).value = "0.25"
+        app.screen.query_one("#hard-cap", Input).value = "1"
+        await pilot.click("#save")
+        await pilot.pause()
+    saved = tomllib.loads(coach_file.read_text(encoding="utf-8"))["coach"]
+    assert saved == {"max_retries": 5, "model": "claude-haiku-4-5", "soft_limit_usd": 0.25, "hard_cap_usd": 1.0}

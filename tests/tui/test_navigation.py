@@ -86,7 +86,7 @@ async def test_command_palette_reaches_every_lesson_and_exercise(make_app):
         titles = [command.title for command in app.get_system_commands(app.screen)]
         assert "Lesson 1: Retries that help" in titles
         assert "Exercise: A first call" in titles
-        assert "Coach settings" in titles
+        assert "Settings" in titles
         await pilot.press("ctrl+p", *"Exercise: A first call", "enter")
         await pilot.pause()
         assert isinstance(app.screen, ExerciseScreen)
@@ -121,7 +121,7 @@ async def test_coach_settings_are_saved_from_the_palette(make_app, coach_home):
     settings = coach_home / "app.toml"
     app = make_app(settings_file=settings)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("ctrl+p", *"Coach settings", "enter")
+        await pilot.press("ctrl+p", *"Settings", "enter")
         await pilot.pause()
         assert isinstance(app.screen, SettingsScreen)
         app.screen.query_one(Switch).value = True

@@ -208,10 +208,11 @@ class ExerciseScreen(Screen[None]):
         bar = next(bars, None)
         if bar is None:  # not composed yet
             return
-        state = ("changed on disk too: yours kept (ctrl+s saves yours, F9 loads the disk version)"
+        # The state comes first so that a narrow terminal cuts the path, not the warning.
+        state = ("changed on disk too; yours kept: ctrl+s saves yours, F9 loads disk"
                  if self.disk_differs else "unsaved changes" if self.dirty else "saved")
-        text = Text.assemble(("your file ", "dim"), (home_relative(self.file), "bold"), ("  ·  ", "dim"),
-                             (state, "yellow" if self.disk_differs or self.dirty else "dim"),
+        text = Text.assemble((state, "bold yellow" if self.disk_differs or self.dirty else "dim"),
+                             ("  ·  your file ", "dim"), (home_relative(self.file), "bold"),
                              ("  ·  F8 opens it in $EDITOR" if not self.dirty else "", "dim"))
         bar.update(text)
 

@@ -55,10 +55,12 @@ class ReferenceScreen(Screen[None]):
             with TabPane("Side by side", id="side-tab"), Horizontal(id="side"):
                 with Vertical():
                     yield Label("yours", classes="column-title")
-                    yield TextArea.code_editor(self.mine, language="python", read_only=True, id="mine")
+                    yield TextArea.code_editor(self.mine, language="python", read_only=True, soft_wrap=True,
+                                               id="mine")
                 with Vertical():
                     yield Label("reference", classes="column-title")
-                    yield TextArea.code_editor(reference.code, language="python", read_only=True, id="theirs")
+                    yield TextArea.code_editor(reference.code, language="python", read_only=True, soft_wrap=True,
+                                               id="theirs")
             with TabPane("Diff", id="diff-tab"), VerticalScroll():
                 diff = reference_diff(self.mine, reference.code)
                 yield Static(Syntax(diff, "diff", theme="ansi_dark", word_wrap=True) if diff
