@@ -25,7 +25,14 @@ from textual.worker import Worker, WorkerState
 from coach.curriculum import Curriculum, load_curriculum
 from coach.curriculum.model import Exercise, Lesson
 from coach.progress import Progress, ProgressError, ProgressStore
-from coach.tui.messages import CoachDeltaReceived, CoachReplyFinished, GradeFailed, GradeFinished, GradeProgressed
+from coach.tui.messages import (
+    CoachDeltaReceived,
+    CoachReplyFinished,
+    CoachStatusChanged,
+    GradeFailed,
+    GradeFinished,
+    GradeProgressed,
+)
 from coach.tui.settings import THEMES, AppSettings, load_settings, save_settings
 from coach.tui.tutor_link import CoachContext, TutorSession, default_tutor
 
@@ -202,6 +209,8 @@ class CoachApp(App[None]):
     @work(exclusive=True, group="coach", exit_on_error=False, description="the coach")
     async def _ask_coach(self, message: str, context: CoachContext, target: MessagePump, reply: int) -> None:
         session = self.tutor
+        if hasattr(session, "on_status"):  # the real coach reports its retries and restarts
+            session.on_status = lambda status: target.post_message(CoachStatusChanged(reply, status))
         try:
             async for delta in session.stream_reply(message, context):
                 target.post_message(CoachDeltaReceived(reply, delta))

@@ -247,3 +247,23 @@ async def test_settings_change_the_coachs_model_and_caps_in_coach_toml(make_app,
         await pilot.pause()
     saved = tomllib.loads(coach_file.read_text(encoding="utf-8"))["coach"]
     assert saved == {"max_retries": 5, "model": "claude-haiku-4-5", "soft_limit_usd": 0.25, "hard_cap_usd": 1.0}
+
+
+async def test_the_coach_status_line_shows_a_retry_while_it_happens(make_app):
+    import asyncio
+
+    from .doubles import ScriptedTutor
+
+    class RetryingTutor(ScriptedTutor):
+        on_status = None
+
+        async def stream_reply(self, message, context):
+            self.on_status("retry 1 of 2 after a 529")
+            await asyncio.Event().wait()  # still waiting for the retry's answer
+            yield ""
+
+    app = make_app(tutor_factory=lambda: RetryingTutor([]))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("enter", "ctrl+t", *"hi", "enter")
+        pane = app.screen.query_one(CoachPane)
+        await wait_until(pilot, lambda: "retry 1 of 2 after a 529…" in str(pane.query_one("#coach-status").content))

@@ -17,7 +17,7 @@ from textual.reactive import reactive
 from textual.widgets import Input, Markdown, Static
 from textual.widgets.markdown import MarkdownStream
 
-from coach.tui.messages import CoachDeltaReceived, CoachReplyFinished
+from coach.tui.messages import CoachDeltaReceived, CoachReplyFinished, CoachStatusChanged
 from coach.tui.tutor_link import CoachContext
 from coach.tutor.reply import RESTART
 
@@ -43,6 +43,8 @@ class CoachPane(Vertical):
     cost_usd: reactive[float] = reactive(0.0, init=False)
     """What this session has cost so far, in US dollars."""
     busy: reactive[bool] = reactive(False, init=False)
+    activity: reactive[str] = reactive("", init=False)
+    """What the coach is doing during this reply (a retry, a restart); empty when just replying."""
 
     def __init__(self, context: Callable[[], CoachContext], **kwargs) -> None:
         super().__init__(**kwargs)
@@ -116,6 +118,10 @@ class CoachPane(Vertical):
             self._stream = Markdown.get_stream(self._reply)
         await self._stream.write(event.text)
 
+    def on_coach_status_changed(self, event: CoachStatusChanged) -> None:
+        if event.reply == self._reply_no:
+            self.activity = event.status
+
     async def on_coach_reply_finished(self, event: CoachReplyFinished) -> None:
         if event.reply != self._reply_no:
             return
@@ -133,6 +139,7 @@ class CoachPane(Vertical):
                 await stream.stop()
         finally:
             self.busy = False
+            self.activity = ""
 
     def watch_online(self) -> None:
         self._show_status()
@@ -146,9 +153,12 @@ class CoachPane(Vertical):
     def watch_busy(self) -> None:
         self._show_status()
 
+    def watch_activity(self) -> None:
+        self._show_status()
+
     def _status_text(self) -> str:
         mode = {None: "coach", True: "coach · online", False: "coach · offline"}[self.online]
-        state = " · replying…" if self.busy else ""
+        state = (f" · {self.activity}…" if self.activity else " · replying…") if self.busy else ""
         return f"{mode}{state} · {self.tokens:,} tokens · ${self.cost_usd:.4f}"
 
     def _show_status(self) -> None:
