@@ -5,8 +5,7 @@ from pathlib import Path
 import pytest
 
 from coach.curriculum import load_curriculum
-
-from coach.reference import reference_file
+from coach.reference import load_reference, reference_file
 
 from .conftest import SOLUTIONS, item_of, wrong_solutions
 
@@ -27,3 +26,9 @@ def test_exercise_has_a_test_module_that_grades_its_solutions(exercise) -> None:
 
 def test_every_lesson_has_at_least_two_exercises() -> None:
     assert all(len(lesson.exercises) >= 2 for lesson in load_curriculum().lessons)
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=lambda e: e.id)
+def test_exercise_reference_says_why_it_is_written_that_way(exercise) -> None:
+    reference = load_reference(exercise)
+    assert reference is not None and len(reference.note.split()) >= 20, "the note shown after a pass"
