@@ -93,6 +93,7 @@ def grade_exercise(
         stderr=result.stderr,
         limits=dataclasses.asdict(scenario.limits),
         error=learner_error(source, result.stderr, file.name),
+        returned=result.return_value,
     )
 
 

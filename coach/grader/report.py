@@ -51,6 +51,8 @@ class GradeReport:
     """The scenario's rate limits (requests/input/output per minute), for the timeline's limit line."""
     error: LearnerError | None = None
     """The learner's syntax error or crash, shown before the checklist."""
+    returned: Any = None
+    """What the entry point returned (JSON-shaped): where a program that catches its errors shows them."""
 
     @property
     def failed_items(self) -> tuple[ItemResult, ...]:

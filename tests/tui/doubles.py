@@ -43,7 +43,7 @@ class FileJudgingGrader:
             exercise=exercise.id, passed=fixed, items=items, timeline=timeline, isolation="double",
             wall_s=0.01, scenario_s=6.6, exit_code=0 if fixed else 1,
             stdout="hello\n" if fixed else "", stderr="" if fixed else "NotImplementedError\n",
-            limits={"requests_per_minute": 5}, error=error,
+            limits={"requests_per_minute": 5}, error=error, returned={"case": "answered"} if fixed else None,
         )
 
 

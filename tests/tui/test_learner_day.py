@@ -267,3 +267,14 @@ async def test_the_coach_status_line_shows_a_retry_while_it_happens(make_app):
         await pilot.press("enter", "ctrl+t", *"hi", "enter")
         pane = app.screen.query_one(CoachPane)
         await wait_until(pilot, lambda: "retry 1 of 2 after a 529…" in str(pane.query_one("#coach-status").content))
+
+
+async def test_output_shows_what_the_entry_point_returned(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_exercise(app, pilot)
+        await type_fix(screen, pilot)
+        await pilot.press("ctrl+r")
+        await wait_for_workers(app, pilot)
+        shown = str(screen.query_one("#output").content)
+        assert "your entry point returned" in shown and '"case": "answered"' in shown

@@ -8,6 +8,7 @@ version as a .bak. An outside save of a clean editor is graded at once, as `coac
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 import subprocess
@@ -46,7 +47,10 @@ def output_text(report: Any) -> Text:
         text.append(" · timed out", "bold red")
     if report.limit_hit:
         text.append(f" · limit hit: {report.limit_hit}", "bold red")
-    text.append("\n\nstdout\n", "bold")
+    if report.returned is not None:
+        shown = json.dumps(report.returned, indent=2, ensure_ascii=False)
+        text.append("\n\nyour entry point returned\n", "bold")
+        text.append(shown[:4000] + ("\n… (cut)" if len(shown) > 4000 else "") + "\n")
     text.append(report.stdout or "(nothing)\n", "" if report.stdout else "dim")
     text.append("\nstderr\n", "bold")
     text.append(report.stderr or "(nothing)\n", "" if report.stderr else "dim")
