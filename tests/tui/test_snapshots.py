@@ -9,6 +9,12 @@ from .conftest import no_blink, wait_for_workers, wait_until
 SIZES = [(80, 24), (120, 40)]
 
 
+@pytest.fixture(autouse=True)
+def home_is_coach_home(coach_home, monkeypatch):
+    """The file bar shows the workspace path with ~ for the home folder: the same in every run."""
+    monkeypatch.setenv("HOME", str(coach_home))
+
+
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_home(snap_compare, make_app, size):
     async def settle(pilot):
