@@ -36,8 +36,7 @@ def test_lesson(snap_compare, make_app, size):
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_exercise_after_a_failing_run(snap_compare, make_app, size):
     async def run_once(pilot):
-        await pilot.press("enter", "ctrl+e")
-        no_blink(pilot.app)
+        await _open_exercise(pilot)
         await pilot.press("ctrl+r")
         await wait_for_workers(pilot.app, pilot)
 
@@ -46,8 +45,7 @@ def test_exercise_after_a_failing_run(snap_compare, make_app, size):
 
 def test_exercise_timeline(snap_compare, make_app):
     async def show_timeline(pilot):
-        await pilot.press("enter", "ctrl+e")
-        no_blink(pilot.app)
+        await _open_exercise(pilot)
         await pilot.press("ctrl+r")
         await wait_for_workers(pilot.app, pilot)
         pilot.app.screen.query_one("TabbedContent").active = "timeline-tab"
@@ -67,7 +65,8 @@ def test_lesson_in_the_light_theme(snap_compare, make_app):
 
 async def _open_exercise(pilot):
     await pilot.press("enter", "ctrl+e")
-    await pilot.pause()
+    # The cursor is drawn only while the editor has focus: wait for it, or the snapshot flakes.
+    await wait_until(pilot, lambda: pilot.app.focused is getattr(pilot.app.screen, "editor", None))
     no_blink(pilot.app)
 
 
