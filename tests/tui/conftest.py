@@ -67,6 +67,9 @@ async def wait_until(pilot, condition, timeout: float = 5.0) -> None:
 def no_blink(app: CoachApp) -> None:
     """Snapshots must not depend on where a cursor is in its blink."""
     for widget in app.screen.query("TextArea, Input"):
+        # On then off: setting False again would not fire the watcher that pauses the blink
+        # with the cursor shown (when focused) or hidden (when not).
+        widget.cursor_blink = True
         widget.cursor_blink = False
 
 
