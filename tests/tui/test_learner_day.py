@@ -244,7 +244,7 @@ async def test_settings_change_the_coachs_model_and_caps_in_coach_toml(make_app,
         app.screen.query_one("#soft-limit", Input).value = "0.25"
         app.screen.query_one("#hard-cap", Input).value = "1"
         await pilot.click("#save")
-        await pilot.pause()
+        await wait_until(pilot, lambda: "haiku" in coach_file.read_text(encoding="utf-8"))
     saved = tomllib.loads(coach_file.read_text(encoding="utf-8"))["coach"]
     assert saved == {"max_retries": 5, "model": "claude-haiku-4-5", "soft_limit_usd": 0.25, "hard_cap_usd": 1.0}
 
