@@ -39,7 +39,9 @@ def test_every_retry_backoff_item_has_a_three_step_ladder() -> None:
 def test_a_lesson_with_a_ladder_loads_and_one_without_still_does(tmp_path: Path) -> None:
     lesson_file = Path(__file__).parent / "tui" / "course" / "lessons" / "01-retries.toml"
     lesson, errors = load_lesson_file(lesson_file)
-    assert not errors and lesson is not None and lesson.exercises[0].checks[0].ladder == ()
+    assert not errors and lesson is not None
+    with_ladder, without = lesson.exercises
+    assert len(with_ladder.checks[0].ladder) == 2 and without.checks[0].ladder == ()
 
 
 def test_revealed_steps_are_kept_in_progress_and_never_go_down(tmp_path: Path) -> None:
