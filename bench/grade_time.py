@@ -23,7 +23,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SOLUTIONS = ROOT / "tests" / "exercises" / "solutions"
 ONE_REQUEST_COURSE = ROOT / "tests" / "tui" / "course" / "lessons"
 ONE_REQUEST = '''import anthropic
 
@@ -45,19 +44,20 @@ def main() -> int:
     os.environ["COACH_HOME"] = tempfile.mkdtemp(prefix="coach-bench-")
     from coach.curriculum import load_curriculum
     from coach.grader.session import GradingSession
+    from coach.reference import reference_file
 
     curriculum = load_curriculum()
     exercises = [e for lesson in curriculum.lessons for e in lesson.exercises
-                 if (SOLUTIONS / e.id / "reference.py").is_file() and (not args.exercises or e.id in args.exercises)]
+                 if reference_file(e).is_file() and (not args.exercises or e.id in args.exercises)]
     if not exercises:
-        print("no exercise with a reference solution under tests/exercises/solutions/", file=sys.stderr)
+        print("no exercise with a reference solution (exercises/<id>/reference.py)", file=sys.stderr)
         return 1
     print(f"load average {os.getloadavg()[0]:.1f}; {args.cold} cold and {args.warm} warm runs each\n")
     print(f"{'exercise':<20} {'requests':>8} {'cold median s':>14} {'cold max s':>11} {'import median s':>15} "
           f"{'cold/import':>11} {'warm median ms':>15}")
     with GradingSession() as session:
         for exercise in exercises:
-            reference = SOLUTIONS / exercise.id / "reference.py"
+            reference = reference_file(exercise)
             cold = []
             requests = 0
             bare = []

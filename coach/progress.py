@@ -36,6 +36,8 @@ class ExerciseProgress:
     passed_at: datetime | None = None
     """When every item first passed in one attempt."""
     last_attempt_at: datetime | None = None
+    hints: dict[str, int] = field(default_factory=dict)
+    """Per checklist item: how many steps of its hint ladder the learner has revealed."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,12 @@ class Progress:
 
     def passed(self, exercise_id: str) -> bool:
         return self.exercise(exercise_id).passed_at is not None
+
+    def status(self, exercise_id: str) -> str:
+        """"passed", "tried" (graded, not passed yet) or "new"."""
+        if self.passed(exercise_id):
+            return "passed"
+        return "tried" if self.exercise(exercise_id).attempts else "new"
 
 
 class ProgressError(Exception):
@@ -107,8 +115,19 @@ class ProgressStore:
                 last_passed=all_passed,
                 passed_at=old.passed_at or (now if all_passed else None),
                 last_attempt_at=now,
+                hints=old.hints,
             )
             return replace(progress, exercises={**progress.exercises, exercise_id: new})
+
+        return self._update(change)
+
+    def record_hint(self, exercise_id: str, item_id: str, steps: int) -> Progress:
+        """The learner has now seen `steps` steps of this item's hint ladder; the count never goes down."""
+
+        def change(progress: Progress) -> Progress:
+            old = progress.exercise(exercise_id)
+            hints = {**old.hints, item_id: max(old.hints.get(item_id, 0), steps)}
+            return replace(progress, exercises={**progress.exercises, exercise_id: replace(old, hints=hints)})
 
         return self._update(change)
 
@@ -242,6 +261,8 @@ def _decode(data: dict[str, Any]) -> Progress:
             last_passed=_kind(entry.get("last_passed", False), bool, f"{where}.last_passed"),
             passed_at=_time(entry, "passed_at", where),
             last_attempt_at=_time(entry, "last_attempt_at", where),
+            hints={name: _non_negative(step, f"{where}.hints.{name}")
+                   for name, step in _table(entry, "hints", where).items()},
         )
         for key, entry, where in _entries(data, "exercises")
     }
@@ -307,7 +328,8 @@ def _encode(progress: Progress) -> dict[str, Any]:
         data["last"] = last
     data["exercises"] = {
         key: clean({"attempts": e.attempts, "best": e.best, "last_passed": e.last_passed,
-                    "passed_at": e.passed_at, "last_attempt_at": e.last_attempt_at})
+                    "passed_at": e.passed_at, "last_attempt_at": e.last_attempt_at,
+                    **({"hints": e.hints} if e.hints else {})})
         for key, e in progress.exercises.items()
     }
     data["discussions"] = {

@@ -56,8 +56,17 @@ def run_home(args: argparse.Namespace) -> int:
     return 0
 
 
+STATUS_MARK = {"passed": "✓", "tried": "…", "new": " "}
+
+
 def run_list(args: argparse.Namespace) -> int:
+    from coach.progress import ProgressStore
+
     curriculum = load_curriculum()
+    store = ProgressStore()
+    progress = store.load()
+    if store.notice:
+        print(f"coach list: {store.notice}", file=sys.stderr)
     if args.json:
         print(json.dumps({
             "lessons": [
@@ -65,7 +74,8 @@ def run_list(args: argparse.Namespace) -> int:
                     "id": lesson.id,
                     "title": lesson.title,
                     "file": str(lesson.file),
-                    "exercises": [{"id": e.id, "title": e.title} for e in lesson.exercises],
+                    "exercises": [{"id": e.id, "title": e.title, "status": progress.status(e.id)}
+                                  for e in lesson.exercises],
                 }
                 for lesson in curriculum.lessons
             ],
@@ -77,7 +87,9 @@ def run_list(args: argparse.Namespace) -> int:
     for lesson in curriculum.lessons:
         print(f"{lesson.order:>2}. {lesson.title}  [{lesson.id}]")
         for exercise in lesson.exercises:
-            print(f"      - {exercise.title}  [{exercise.id}]")
+            status = progress.status(exercise.id)
+            print(f"    {STATUS_MARK[status]} - {exercise.title}  [{exercise.id}]"
+                  + ("" if status == "new" else f"  {status}"))
     for file in curriculum.broken_files:
         print(f"\nnot loaded: {display_path(file)}", file=sys.stderr)
         for error in curriculum.errors:

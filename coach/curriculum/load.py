@@ -285,7 +285,8 @@ def _build(data: dict[str, Any], file: Path) -> Lesson:
                 entry=e["entry"],
                 scenario=e["scenario"],
                 checks=tuple(
-                    CheckItem(c["id"], c["check"], c["description"], c["hint"], dict(c.get("params", {})))
+                    CheckItem(c["id"], c["check"], c["description"], c["hint"], dict(c.get("params", {})),
+                              tuple(c.get("ladder", ())))
                     for c in e["checks"]
                 ),
                 lesson_id=data["id"],

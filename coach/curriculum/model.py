@@ -40,7 +40,10 @@ class CheckItem:
     check: str
     description: str
     hint: str
+    """The last, most telling step of the hint ladder (near-code)."""
     params: dict[str, Any] = field(default_factory=dict)
+    ladder: tuple[str, ...] = ()
+    """Earlier hint steps (a nudge, then a pointer), revealed on demand before `hint`."""
 
 
 @dataclass(frozen=True)

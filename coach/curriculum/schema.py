@@ -35,6 +35,7 @@ CHECK = {
     "check": Field(str),
     "description": Field(str),
     "hint": Field(str),
+    "ladder": Field(list, required=False, item=str),
     "params": Field(dict, required=False),
 }
 EXERCISE = {

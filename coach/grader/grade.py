@@ -17,6 +17,7 @@ from typing import Any
 from coach.curriculum.model import CheckItem, Exercise
 from coach.grader.checks import Verdict, get_check
 from coach.grader.evidence import RunEvidence
+from coach.grader.learner_error import learner_error
 from coach.grader.report import GradeReport, ItemResult, TimelinePoint
 from coach.scenario_time import VirtualClock, VirtualTimeUnavailable
 
@@ -83,6 +84,8 @@ def grade_exercise(
         stderr=result.stderr,
         limits=dataclasses.asdict(scenario.limits),
         seed=result.seed,
+        error=learner_error(source, result.stderr, file.name),
+        returned=result.return_value,
     )
 
 

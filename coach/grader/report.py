@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from coach.grader.learner_error import LearnerError
+
 CLOCK_STOPS = {
     "deadlock": "deadlocked: every thread was waiting and nothing could wake it",
     "scenario_time": "stopped after a day of scenario time: the program went on waiting forever",
@@ -53,6 +55,10 @@ class GradeReport:
     stderr: str = ""
     limits: dict[str, int] = field(default_factory=dict)
     """The scenario's rate limits (requests/input/output per minute), for the timeline's limit line."""
+    error: LearnerError | None = None
+    """The learner's syntax error or crash, shown before the checklist."""
+    returned: Any = None
+    """What the entry point returned (JSON-shaped): where a program that catches its errors shows them."""
     seed: int = 0
     """The seed the program's randomness ran with: `coach grade --seed N` replays it."""
 
@@ -92,4 +98,5 @@ class GradeReport:
             "timed_out": self.timed_out,
             "limit_hit": self.limit_hit,
             "seed": self.seed,
+            "error": self.error.to_json() if self.error else None,
         }

@@ -25,7 +25,14 @@ from textual.worker import Worker, WorkerState
 from coach.curriculum import Curriculum, load_curriculum
 from coach.curriculum.model import Exercise, Lesson
 from coach.progress import Progress, ProgressError, ProgressStore
-from coach.tui.messages import CoachDeltaReceived, CoachReplyFinished, GradeFailed, GradeFinished, GradeProgressed
+from coach.tui.messages import (
+    CoachDeltaReceived,
+    CoachReplyFinished,
+    CoachStatusChanged,
+    GradeFailed,
+    GradeFinished,
+    GradeProgressed,
+)
 from coach.tui.settings import THEMES, AppSettings, load_settings, save_settings
 from coach.tui.tutor_link import CoachContext, TutorSession, default_tutor
 
@@ -47,11 +54,15 @@ class CoachApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "coach"
     SUB_TITLE = "ship Claude integrations that survive production"
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (110, "-wide")]
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (110, "-medium"), (160, "-wide")]
+    """Below -wide the coach pane waits to be asked for (ctrl+t), so code and lessons get the width."""
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", id="quit", tooltip="Leave coach; progress is saved as you go"),
-        Binding("f2", "toggle_theme", "Theme", id="theme", show=False,
-                tooltip="Switch between the light and dark theme"),
+        Binding("f1", "toggle_keys", "Keys", id="keys", priority=True,
+                tooltip="Show or hide every key of this screen, with what it does"),
+        Binding("question_mark", "toggle_keys", "Keys", id="keys-question", show=False,
+                tooltip="Show or hide the keys (when not typing in the editor or a question box)"),
+        Binding("f2", "toggle_theme", "Theme", id="theme", tooltip="Switch between the light and dark theme"),
     ]
 
     progress: reactive[Progress] = reactive(Progress, always_update=True)
@@ -66,6 +77,7 @@ class CoachApp(App[None]):
         tutor_factory: Callable[[], TutorSession] | None = None,
         settings: AppSettings | None = None,
         settings_file: Path | None = None,
+        coach_file: Path | None = None,
     ) -> None:
         super().__init__()
         self.curriculum = curriculum
@@ -77,6 +89,8 @@ class CoachApp(App[None]):
         self._tutor: TutorSession | None = None
         self.settings = settings or AppSettings()
         self._settings_file = settings_file
+        self._coach_file = coach_file
+        """coach.toml (None: the one in the user config folder)."""
         self._targets: dict[Worker, MessagePump] = {}
 
     # -- lifecycle -------------------------------------------------------------------
@@ -130,6 +144,9 @@ class CoachApp(App[None]):
 
     def record_discussion(self, lesson_id: str, discussion_id: str, points: list[int], done: bool) -> None:
         self._record(lambda: self.store.record_discussion(lesson_id, discussion_id, points, done))
+
+    def record_hint(self, exercise_id: str, item_id: str, steps: int) -> None:
+        self._record(lambda: self.store.record_hint(exercise_id, item_id, steps))
 
     def reload_progress(self) -> None:
         """Pick up what another writer (the coach's discussion judge) recorded."""
@@ -192,6 +209,8 @@ class CoachApp(App[None]):
     @work(exclusive=True, group="coach", exit_on_error=False, description="the coach")
     async def _ask_coach(self, message: str, context: CoachContext, target: MessagePump, reply: int) -> None:
         session = self.tutor
+        if hasattr(session, "on_status"):  # the real coach reports its retries and restarts
+            session.on_status = lambda status: target.post_message(CoachStatusChanged(reply, status))
         try:
             async for delta in session.stream_reply(message, context):
                 target.post_message(CoachDeltaReceived(reply, delta))
@@ -222,7 +241,15 @@ class CoachApp(App[None]):
                 screen.action_save()
         self.exit()
 
-    # -- theme, settings, palette ----------------------------------------------------
+    # -- keys, theme, settings, palette ---------------------------------------------
+
+    def action_toggle_keys(self) -> None:
+        from textual.widgets import HelpPanel
+
+        if self.screen.query(HelpPanel):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
 
     def action_toggle_theme(self) -> None:
         theme = THEMES[1] if self.theme == THEMES[0] else THEMES[0]
@@ -240,16 +267,29 @@ class CoachApp(App[None]):
 
     def action_settings(self) -> None:
         from coach.tui.screens.settings import SettingsScreen
+        from coach.tui.settings import load_coach_settings
 
-        self.push_screen(SettingsScreen(self.settings), callback=self._settings_closed)
+        coach, problem = load_coach_settings(self._coach_file)
+        self.push_screen(SettingsScreen(self.settings, coach, problem), callback=self._settings_closed)
 
-    def _settings_closed(self, settings: AppSettings | None) -> None:
-        if settings is not None:
-            self.apply_settings(settings)
+    def _settings_closed(self, chosen: Any) -> None:
+        """`chosen` is a `SettingsChosen`, or None when the learner cancelled."""
+        from coach.tui.settings import load_coach_settings, save_coach_settings
+
+        if chosen is None:
+            return
+        self.apply_settings(chosen.app)
+        if chosen.coach != load_coach_settings(self._coach_file)[0]:
+            problem = save_coach_settings(chosen.coach, self._coach_file)
+            if problem:
+                self.notify(problem, severity="warning")
+            else:
+                self._tutor = None  # the next question builds a coach with the new model and caps
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        yield SystemCommand("Coach settings", "Theme, and whether the coach may go online", self.action_settings)
+        yield SystemCommand("Settings", "Theme and offline mode (app.toml); the coach's model and cost caps "
+                            "(coach.toml)", self.action_settings)
         yield SystemCommand("Home", "The lessons and your progress", self.go_home)
         for lesson in self.curriculum.lessons:
             yield SystemCommand(f"Lesson {lesson.order}: {lesson.title}", lesson.summary or "Read the lesson",
@@ -271,6 +311,7 @@ def build_app(
     tutor_factory: Callable[[], TutorSession] | None = None,
     theme: str | None = None,
     settings_file: Path | None = None,
+    coach_file: Path | None = None,
 ) -> CoachApp:
     """The app as the learner gets it; tests and the benchmark pass doubles for the slow parts."""
     settings = load_settings(settings_file)
@@ -283,4 +324,5 @@ def build_app(
         tutor_factory=tutor_factory,
         settings=settings,
         settings_file=settings_file,
+        coach_file=coach_file,
     )

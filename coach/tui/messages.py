@@ -1,7 +1,7 @@
 """What the app's workers report. Workers post these and return; handlers own the widgets.
 
 Flows read as message names: `GradeStarted -> GradeProgressed* -> GradeFinished`, and
-`CoachAsked -> CoachDeltaReceived* -> CoachReplyFinished`.
+`CoachAsked -> (CoachStatusChanged | CoachDeltaReceived)* -> CoachReplyFinished`.
 """
 
 from __future__ import annotations
@@ -49,6 +49,14 @@ class CoachDeltaReceived(Message):
     reply: int
     """Which question this answers; a reply cut short by a newer question is ignored."""
     text: str
+
+
+@dataclass
+class CoachStatusChanged(Message):
+    """What the coach is doing while no text arrives: a retry, a restarted stream."""
+
+    reply: int
+    status: str
 
 
 @dataclass

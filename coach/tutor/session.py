@@ -14,7 +14,7 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from coach.curriculum import Curriculum, load_curriculum
@@ -23,7 +23,7 @@ from coach.progress import ProgressError, ProgressStore
 from coach.tutor import prompts
 from coach.tutor.budget import CostBudget, estimate_tokens
 from coach.tutor.config import ConfigError, TutorConfig, load_config
-from coach.tutor.offline import offline_reply, stream_pieces
+from coach.tutor.offline import OfflineCoach, stream_pieces
 from coach.tutor.reply import RESTART, CoachUnavailable, explain
 from coach.tutor.telemetry import CORRELATION_HEADER, RequestRecord, Telemetry
 
@@ -63,6 +63,12 @@ class CoachSession:
         """What the learner wrote in each discussion (lesson id, discussion id), for the judge."""
         self._progress = progress
         self.last_stop_reason: str | None = None
+        self._offline = OfflineCoach()
+        self.on_status: Callable[[str], None] | None = None
+        """Told what the coach is doing between deltas: the SDK's retries and restarts of a broken stream,
+        which are what the lessons teach, so the app shows them instead of a bare "replying…"."""
+        self._last_error_status: int | None = None
+        """Where each offline conversation is, so its replies move on one point at a time."""
 
     @property
     def online(self) -> bool:
@@ -81,9 +87,10 @@ class CoachSession:
     async def stream_reply(self, message: str, context: Any) -> AsyncIterator[str]:
         lesson, exercise, discussion = self._resolve(context)
         report = getattr(context, "report", None)
+        opening = bool(getattr(context, "opening", False))
         if not self.online:
-            for piece in stream_pieces(offline_reply(message, lesson, exercise, discussion, report,
-                                                     self.offline_reason)):
+            for piece in stream_pieces(self._offline.reply(message, lesson, exercise, discussion, report,
+                                                     self.offline_reason, opening)):
                 yield piece
             return
         kind = "review" if getattr(context, "code", None) or report is not None else "answer"
@@ -99,8 +106,8 @@ class CoachSession:
             yield (f"**Cost cap reached:** this session has spent ${self.cost_usd:.4f} of its "
                    f"${self.config.hard_cap_usd:.2f} cap, and the next reply could cross it. The offline coach "
                    "answers from here.\n\n")
-            for piece in stream_pieces(offline_reply(message, lesson, exercise, discussion, report,
-                                                     self.offline_reason)):
+            for piece in stream_pieces(self._offline.reply(message, lesson, exercise, discussion, report,
+                                                     self.offline_reason, opening)):
                 yield piece
             return
         parts: list[str] = []
@@ -115,8 +122,8 @@ class CoachSession:
             if failure.lasting:
                 self.offline_reason = failure.error_class
             yield f"\n\n**{failure.message}**\n\n"
-            for piece in stream_pieces(offline_reply(message, lesson, exercise, discussion, report,
-                                                     "the API failed")):
+            for piece in stream_pieces(self._offline.reply(message, lesson, exercise, discussion, report,
+                                                     "the API failed", opening)):
                 yield piece
             return
         text = "".join(parts)
@@ -183,13 +190,34 @@ class CoachSession:
             import anthropic
             import httpx2
 
+            timeout = httpx2.Timeout(self.config.read_timeout_s, connect=self.config.connect_timeout_s)
             self._client = anthropic.AsyncAnthropic(
                 api_key=self.config.api_key,
                 base_url=self.config.base_url,
                 max_retries=self.config.max_retries,
-                timeout=httpx2.Timeout(self.config.read_timeout_s, connect=self.config.connect_timeout_s),
+                timeout=timeout,
+                # The hooks see every attempt the SDK makes, its own retries included.
+                http_client=anthropic.DefaultAsyncHttpxClient(
+                    timeout=timeout, event_hooks={"request": [self._saw_request], "response": [self._saw_response]}),
             )
         return self._client
+
+    def _say(self, status: str) -> None:
+        if self.on_status is not None:
+            self.on_status(status)
+
+    async def _saw_request(self, request: Any) -> None:
+        """The SDK numbers its retries in x-stainless-retry-count (0 for the first attempt)."""
+        try:
+            retry = int(request.headers.get("x-stainless-retry-count") or 0)
+        except ValueError:
+            return
+        if retry:
+            after = f" after a {self._last_error_status}" if self._last_error_status else ""
+            self._say(f"retry {retry} of {self.config.max_retries}{after}")
+
+    async def _saw_response(self, response: Any) -> None:
+        self._last_error_status = response.status_code if response.status_code >= 400 else None
 
     async def _stream(self, kind: str, system: list[dict[str, Any]], messages: list[dict[str, Any]],
                       max_tokens: int) -> AsyncIterator[str]:
@@ -224,6 +252,7 @@ class CoachSession:
                 self._account_broken(record, opened)
                 if _restartable(error) and restarts < self.config.stream_restarts:
                     restarts += 1
+                    self._say(f"the stream broke ({record.error_class}); starting the reply again")
                     if shown:
                         yield RESTART
                     continue

@@ -70,7 +70,7 @@ def test_list_json_has_the_documented_shape(capsys: pytest.CaptureFixture[str]) 
     data = json.loads(capsys.readouterr().out)
     demo = next(lesson for lesson in data["lessons"] if lesson["id"] == "demo")
     assert set(demo) == {"id", "title", "file", "exercises"}
-    assert demo["exercises"] == [{"id": "first-call", "title": "First call"}]
+    assert demo["exercises"] == [{"id": "first-call", "title": "First call", "status": "new"}]
 
 
 def test_list_names_a_broken_file_and_still_lists_the_rest(capsys: pytest.CaptureFixture[str]) -> None:

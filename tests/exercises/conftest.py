@@ -1,7 +1,8 @@
 """Grading exercises the way the app does: one warm grader for the whole test session.
 
-Each exercise's tests grade solutions from `solutions/<exercise-id>/`: `reference.py` passes
-every item, each `wrong_<item-id>.py` fails exactly the item it is named for.
+Each exercise's tests grade its shipped reference (`exercises/<id>/reference.py`, which passes
+every item) and the solutions in `solutions/<exercise-id>/`: each `wrong_<item-id>.py` fails
+exactly the item it is named for.
 """
 
 from collections.abc import Callable, Iterator
@@ -13,6 +14,7 @@ from coach.curriculum import load_curriculum
 from coach.curriculum.model import Exercise
 from coach.grader.report import GradeReport
 from coach.grader.session import GradingSession
+from coach.reference import reference_file
 
 SOLUTIONS = Path(__file__).parent / "solutions"
 
@@ -21,6 +23,11 @@ def exercise(exercise_id: str) -> Exercise:
     found = load_curriculum().exercise(exercise_id)
     assert found is not None, f"no exercise {exercise_id!r} in the bundled lessons"
     return found
+
+
+def reference(exercise_id: str) -> Path:
+    """The reference solution shipped with the exercise, beside its starter."""
+    return reference_file(exercise(exercise_id))
 
 
 def wrong_solutions(exercise_id: str) -> list[Path]:

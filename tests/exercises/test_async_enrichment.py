@@ -16,13 +16,13 @@ from coach.grader.library.concurrency import (
 )
 from coach.stub.journal import JournalEntry
 
-from .conftest import SOLUTIONS, Grade, exercise, failing, item_of, wrong_solutions
+from .conftest import Grade, SOLUTIONS, exercise, failing, item_of, reference, wrong_solutions
 
 EXERCISE = "async-enrichment"
 
 
 def test_reference_solution_passes_every_item(grade: Grade) -> None:
-    report = grade(EXERCISE, SOLUTIONS / EXERCISE / "reference.py")
+    report = grade(EXERCISE, reference(EXERCISE))
     assert failing(report) == set(), [(i.id, i.evidence) for i in report.items if not i.passed]
 
 

@@ -9,13 +9,13 @@ from coach.grader.checks import get_check
 from coach.grader.evidence import RunEvidence
 from coach.stub.journal import JournalEntry
 
-from .conftest import SOLUTIONS, Grade, exercise, failing, item_of, wrong_solutions
+from .conftest import Grade, SOLUTIONS, exercise, failing, item_of, reference, wrong_solutions
 
 EXERCISE = "batch-pipeline"
 
 
 def test_reference_solution_passes_every_item(grade: Grade) -> None:
-    report = grade(EXERCISE, SOLUTIONS / EXERCISE / "reference.py")
+    report = grade(EXERCISE, reference(EXERCISE))
     assert failing(report) == set(), [(i.id, i.evidence) for i in report.items if not i.passed]
     assert len(report.timeline) >= 200  # a few hundred requests, as the brief says
 

@@ -8,13 +8,13 @@ from anthropic._error_classes import make_status_error
 
 from coach.grader.library.observability import STATUS_CLASSES
 
-from .conftest import SOLUTIONS, Grade, exercise, failing, item_of, wrong_solutions
+from .conftest import Grade, SOLUTIONS, exercise, failing, item_of, reference, wrong_solutions
 
 EXERCISE = "observed-call"
 
 
 def test_reference_solution_passes_every_item(grade: Grade) -> None:
-    report = grade(EXERCISE, SOLUTIONS / EXERCISE / "reference.py")
+    report = grade(EXERCISE, reference(EXERCISE))
     assert failing(report) == set(), [(i.id, i.evidence) for i in report.items if not i.passed]
 
 

@@ -6,14 +6,15 @@ import pytest
 
 from coach.grader.library.fallbacks import EXCEPTION_NAME, REQUEST_ID
 
-from .conftest import SOLUTIONS, Grade, exercise, failing, item_of, wrong_solutions
+from .conftest import SOLUTIONS, Grade, exercise, failing, item_of, reference, wrong_solutions
 
 EXERCISE = "safe-answer"
 
 
-@pytest.mark.parametrize("solution", ["reference.py", "right_flag_truncated.py"])
-def test_reference_solutions_pass_every_item(grade: Grade, solution: str) -> None:
-    report = grade(EXERCISE, SOLUTIONS / EXERCISE / solution)
+@pytest.mark.parametrize("solution", [reference(EXERCISE), SOLUTIONS / EXERCISE / "right_flag_truncated.py"],
+                         ids=lambda p: p.stem)
+def test_reference_solutions_pass_every_item(grade: Grade, solution: Path) -> None:
+    report = grade(EXERCISE, solution)
     assert failing(report) == set(), [(i.id, i.evidence) for i in report.items if not i.passed]
 
 

@@ -10,13 +10,13 @@ from coach.grader.evidence import RunEvidence
 from coach.stub.journal import JournalEntry
 from coach.stub.scenario import load_scenario
 
-from .conftest import SOLUTIONS, Grade, exercise, failing, item_of, wrong_solutions
+from .conftest import Grade, SOLUTIONS, exercise, failing, item_of, reference, wrong_solutions
 
 EXERCISE = "streaming-reply"
 
 
 def test_reference_solution_passes_every_item(grade: Grade) -> None:
-    report = grade(EXERCISE, SOLUTIONS / EXERCISE / "reference.py")
+    report = grade(EXERCISE, reference(EXERCISE))
     assert failing(report) == set(), [(i.id, i.evidence) for i in report.items if not i.passed]
 
 

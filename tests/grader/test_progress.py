@@ -5,7 +5,7 @@ from pathlib import Path
 from coach.curriculum import load_curriculum
 from coach.grader.grade import GradeProgress, grade_exercise
 
-REFERENCE = Path(__file__).parents[1] / "exercises" / "solutions" / "retry-backoff" / "reference.py"
+REFERENCE = Path(__file__).parents[2] / "exercises" / "retry-backoff" / "reference.py"
 
 
 def test_the_last_progress_report_agrees_with_the_timeline() -> None:

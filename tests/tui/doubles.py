@@ -8,6 +8,7 @@ from pathlib import Path
 
 from coach.curriculum.model import Exercise
 from coach.grader.grade import GradeProgress
+from coach.grader.learner_error import learner_error
 from coach.grader.report import GradeReport, ItemResult, TimelinePoint
 from coach.tui.tutor_link import CoachContext
 
@@ -24,7 +25,8 @@ class FileJudgingGrader:
     def __call__(self, exercise: Exercise, file: Path, *, on_progress) -> GradeReport:
         source = file.read_text(encoding="utf-8")
         self.calls.append((exercise.id, source))
-        fixed = "NotImplementedError" not in source
+        error = learner_error(source, "", file.name)
+        fixed = "NotImplementedError" not in source and error is None
         timeline = (
             TimelinePoint(0, 0.0, 0.2, 429, "rate_limit_error", 0, 12, 0, False, None),
             TimelinePoint(1, 2.1, 2.5, 200 if fixed else 429, None, 1, 12, 30, False, None),
@@ -41,7 +43,7 @@ class FileJudgingGrader:
             exercise=exercise.id, passed=fixed, items=items, timeline=timeline, isolation="double",
             wall_s=0.01, scenario_s=6.6, exit_code=0 if fixed else 1,
             stdout="hello\n" if fixed else "", stderr="" if fixed else "NotImplementedError\n",
-            limits={"requests_per_minute": 5},
+            limits={"requests_per_minute": 5}, error=error, returned={"case": "answered"} if fixed else None,
         )
 
 

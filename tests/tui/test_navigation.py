@@ -19,7 +19,7 @@ async def test_home_lists_lessons_in_order_with_their_progress(make_app):
         options = app.screen.query_one("#lessons", OptionList)
         prompt = str(options.get_option_at_index(0).prompt)
         assert "1. Retries that help" in prompt
-        assert "1/1 exercises" in prompt and "0/1 discussions" in prompt
+        assert "1/2 exercises" in prompt and "0/1 discussions" in prompt
 
 
 async def test_home_shows_broken_lesson_files_with_their_errors(make_app):
@@ -67,6 +67,7 @@ async def test_the_exercise_key_opens_the_first_exercise_not_passed_yet(make_app
     app = make_app(lesson_dirs=[paths.bundled_lessons_dir()])
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("enter", "ctrl+e")
+        await pilot.pause()
         assert isinstance(app.screen, ExerciseScreen)
         assert app.screen.exercise.id == "batch-pipeline"
 
@@ -86,7 +87,7 @@ async def test_command_palette_reaches_every_lesson_and_exercise(make_app):
         titles = [command.title for command in app.get_system_commands(app.screen)]
         assert "Lesson 1: Retries that help" in titles
         assert "Exercise: A first call" in titles
-        assert "Coach settings" in titles
+        assert "Settings" in titles
         await pilot.press("ctrl+p", *"Exercise: A first call", "enter")
         await pilot.pause()
         assert isinstance(app.screen, ExerciseScreen)
@@ -121,7 +122,7 @@ async def test_coach_settings_are_saved_from_the_palette(make_app, coach_home):
     settings = coach_home / "app.toml"
     app = make_app(settings_file=settings)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("ctrl+p", *"Coach settings", "enter")
+        await pilot.press("ctrl+p", *"Settings", "enter")
         await pilot.pause()
         assert isinstance(app.screen, SettingsScreen)
         app.screen.query_one(Switch).value = True

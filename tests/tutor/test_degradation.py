@@ -78,3 +78,17 @@ async def test_soft_limit_is_mentioned_once(coach_for):
         first = "".join(await reply(session))
         second = "".join(await reply(session, "again"))
     assert "past the soft limit" in first and "past the soft limit" not in second
+
+
+async def test_the_sdks_retries_and_a_stream_restart_are_reported_as_status(coach_for, scenario_file):
+    statuses: list[str] = []
+    with stub_running(scenario_file(_always(529, "times = 1"))) as stub:
+        session = coach_for(stub.base_url, max_retries=2)
+        session.on_status = statuses.append
+        await reply(session)
+    assert statuses == ["retry 1 of 2 after a 529"]
+    with stub_running("stream-cut") as stub:
+        session = coach_for(stub.base_url)
+        session.on_status = statuses.append
+        await reply(session)
+    assert statuses[-1].startswith("the stream broke (APIStatusError)")

@@ -13,6 +13,7 @@ from textual.widgets import Button, Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from coach.curriculum.model import Exercise, Lesson, display_path
+from coach.next_step import next_exercise
 from coach.progress import Progress
 
 if TYPE_CHECKING:
@@ -33,7 +34,8 @@ def lesson_line(lesson: Lesson, progress: Progress) -> str:
 class HomeScreen(Screen[None]):
     CSS_PATH = "home.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("c", "continue", "Continue", id="continue", tooltip="Reopen the lesson or exercise you had open last"),
+        Binding("c", "continue", "Continue", id="continue",
+                tooltip="Reopen the exercise or lesson you had open last; after a pass, the next exercise"),
     ]
     app: CoachApp  # type: ignore[assignment]
 
@@ -75,6 +77,8 @@ class HomeScreen(Screen[None]):
     def _continue_target(self, progress: Progress) -> Lesson | Exercise | None:
         curriculum = self.app.curriculum
         if progress.last_exercise and (exercise := curriculum.exercise(progress.last_exercise)):
+            if progress.passed(exercise.id):
+                return next_exercise(curriculum, progress, exercise.id) or curriculum.lesson(exercise.lesson_id)
             return exercise
         if progress.last_lesson and (lesson := curriculum.lesson(progress.last_lesson)):
             return lesson

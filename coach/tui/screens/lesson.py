@@ -10,7 +10,8 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Collapsible, Footer, Header, Markdown, Static
 
-from coach.curriculum.model import Discussion, Lesson
+from coach.curriculum.model import Discussion, Exercise, Lesson
+from coach.progress import Progress
 from coach.tui.tutor_link import CoachContext
 from coach.tui.widgets.coach_pane import CoachPane
 
@@ -28,6 +29,12 @@ def lesson_markdown(lesson: Lesson) -> str:
     if lesson.sources:
         parts += ["## Sources", "\n".join(f"- [{s.title}]({s.url})" for s in lesson.sources)]
     return "\n\n".join(part for part in parts if part)
+
+
+def exercise_label(exercise: Exercise, progress: Progress) -> str:
+    status = progress.status(exercise.id)
+    mark = {"passed": "✓ ", "tried": "… ", "new": ""}[status]
+    return f"{mark}Open exercise: {exercise.title}" + ("  (passed)" if status == "passed" else "")
 
 
 def discussion_prompt(discussion: Discussion) -> str:
@@ -72,13 +79,18 @@ class LessonScreen(Screen[None]):
                 if self.lesson.exercises:
                     yield Static("Exercises", classes="title")
                     for exercise in self.lesson.exercises:
-                        yield Button(f"Open exercise: {exercise.title}", id=f"exercise-{exercise.id}",
+                        yield Button(exercise_label(exercise, self.app.progress), id=f"exercise-{exercise.id}",
                                      classes="exercise")
             yield CoachPane(self._coach_context, id="coach")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#reader").focus()
+        self.watch(self.app, "progress", self._show_progress, init=False)
+
+    def _show_progress(self, progress: Progress) -> None:
+        for exercise in self.lesson.exercises:
+            self.query_one(f"#exercise-{exercise.id}", Button).label = exercise_label(exercise, progress)
 
     def _coach_context(self) -> CoachContext:
         return CoachContext(lesson_id=self.lesson.id, discussion_id=self.active_discussion)

@@ -17,7 +17,7 @@ from textual.reactive import reactive
 from textual.widgets import Input, Markdown, Static
 from textual.widgets.markdown import MarkdownStream
 
-from coach.tui.messages import CoachDeltaReceived, CoachReplyFinished
+from coach.tui.messages import CoachDeltaReceived, CoachReplyFinished, CoachStatusChanged
 from coach.tui.tutor_link import CoachContext
 from coach.tutor.reply import RESTART
 
@@ -43,6 +43,8 @@ class CoachPane(Vertical):
     cost_usd: reactive[float] = reactive(0.0, init=False)
     """What this session has cost so far, in US dollars."""
     busy: reactive[bool] = reactive(False, init=False)
+    activity: reactive[str] = reactive("", init=False)
+    """What the coach is doing during this reply (a retry, a restart); empty when just replying."""
 
     def __init__(self, context: Callable[[], CoachContext], **kwargs) -> None:
         super().__init__(**kwargs)
@@ -69,14 +71,19 @@ class CoachPane(Vertical):
         self.log_view.anchor()
 
     def toggle(self) -> None:
-        """Open the pane and focus the question box; if it is already there, close it (narrow terminals)."""
+        """Open the pane and focus the question box; if it is open and focused already, close it."""
         box = self.query_one("#coach-input", Input)
-        if self.screen.has_class("-coach-open") and box.has_focus:
+        if self.display and box.has_focus:
             self.screen.remove_class("-coach-open")
+            self.screen.add_class("-coach-closed")
             self.screen.focus_next()
         else:
-            self.screen.add_class("-coach-open")
+            self.open()
             box.focus()
+
+    def open(self) -> None:
+        self.screen.add_class("-coach-open")
+        self.screen.remove_class("-coach-closed")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         text = event.value.strip()
@@ -86,7 +93,7 @@ class CoachPane(Vertical):
 
     def ask(self, message: str, shown: str | None = None, context: CoachContext | None = None) -> None:
         """Show the question, open an empty reply and start the coach worker."""
-        self.screen.add_class("-coach-open")
+        self.open()
         if self._stream is not None:  # a newer question cuts the current reply short
             self.call_next(self._stream.stop)
             self._stream = None
@@ -111,6 +118,10 @@ class CoachPane(Vertical):
             self._stream = Markdown.get_stream(self._reply)
         await self._stream.write(event.text)
 
+    def on_coach_status_changed(self, event: CoachStatusChanged) -> None:
+        if event.reply == self._reply_no:
+            self.activity = event.status
+
     async def on_coach_reply_finished(self, event: CoachReplyFinished) -> None:
         if event.reply != self._reply_no:
             return
@@ -128,6 +139,7 @@ class CoachPane(Vertical):
                 await stream.stop()
         finally:
             self.busy = False
+            self.activity = ""
 
     def watch_online(self) -> None:
         self._show_status()
@@ -141,9 +153,12 @@ class CoachPane(Vertical):
     def watch_busy(self) -> None:
         self._show_status()
 
+    def watch_activity(self) -> None:
+        self._show_status()
+
     def _status_text(self) -> str:
         mode = {None: "coach", True: "coach · online", False: "coach · offline"}[self.online]
-        state = " · replying…" if self.busy else ""
+        state = (f" · {self.activity}…" if self.activity else " · replying…") if self.busy else ""
         return f"{mode}{state} · {self.tokens:,} tokens · ${self.cost_usd:.4f}"
 
     def _show_status(self) -> None:

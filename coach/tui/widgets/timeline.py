@@ -3,7 +3,8 @@
 One row per kind of answer (ok, 429, overloaded, other errors); each request is a mark in
 the column of the scenario second it arrived, coloured by status and shown as its retry
 count when the SDK marked it as a retry. A last row shows requests in the trailing minute
-against the scenario's RPM limit, so bursts that hit the limit stand out.
+against the scenario's RPM limit, so bursts that hit the limit stand out. Below it, a table
+lists every request: sequence, scenario time, status, retry count, tokens and how its stream ended.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from rich import box
+from rich.table import Table
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
@@ -98,3 +101,34 @@ class Timeline(Widget):
 
     def render(self) -> Text:
         return timeline_text(self.points, self.limits, self.content_size.width or 60)
+
+
+def request_table(points: Sequence[Any]) -> Table:
+    """One row per request: what the stub saw and answered, in the order it arrived."""
+    table = Table(box=box.SIMPLE_HEAD, padding=(0, 1), expand=False, title_justify="left",
+                  title=Text("The requests, one row each", "bold"))
+    for name, justify in (("seq", "right"), ("at s", "right"), ("status", "left"), ("retry", "right"),
+                          ("tokens in", "right"), ("out", "right"), ("stream ended", "left")):
+        table.add_column(name, justify=justify, no_wrap=True)  # type: ignore[arg-type]
+    for point in points:
+        row = _row(point)
+        status = "—" if point.status is None else str(point.status)
+        if point.error_type:
+            status += f" {point.error_type}"
+        table.add_row(
+            str(point.seq), f"{point.arrived_s:.2f}", Text(status, dict(ROWS)[row]),
+            "—" if point.retry_count is None else str(point.retry_count),
+            f"{point.input_tokens:,}", f"{point.output_tokens:,}",
+            (point.stream_end or "complete") if point.stream else "not streamed",
+        )
+    return table
+
+
+class RequestTable(Widget):
+    DEFAULT_CSS = "RequestTable { height: auto; padding: 0 1; }"
+
+    points: reactive[tuple[Any, ...]] = reactive(tuple, layout=True)
+    """The last report's timeline, as rows."""
+
+    def render(self) -> Table | Text:
+        return request_table(self.points) if self.points else Text("")

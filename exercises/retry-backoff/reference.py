@@ -2,6 +2,13 @@
 
 Write `call_with_retries`. `main()` calls it five times, and each call meets a different
 fault from the local stub. Run and grade with `coach grade retry-backoff` (or Ctrl+R in the app).
+
+Why it is written this way: the spend-cap error is caught first because it is a RateLimitError too,
+and its cap will not lift in seconds. Only the retryable classes are caught at all, so a 400 or a 401
+propagates on the first attempt. The server's retry-after, when present, replaces the computed
+backoff; otherwise the wait is half the capped ceiling plus a random part of the other half, so
+clients that failed together do not retry together. The last failure is chained with `from error`,
+so the caller sees both what gave up and why.
 """
 
 import random

@@ -1,4 +1,10 @@
-"""Retired model, the reference solution (passes every item): fall back to the successor for good, alert once."""
+"""Retired model, the reference solution (passes every item): fall back to the successor for good, alert once.
+
+Why it is written this way: a 404 `not_found_error` naming the pinned model is the one error that
+retrying cannot fix, so it is caught by its class and status before anything else; the router then
+switches for good (asking the retired id again would cost a failed request every time) and logs one
+WARNING, because a model retiring under a running service is something a person must hear about.
+"""
 
 import logging
 

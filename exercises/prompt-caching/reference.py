@@ -3,6 +3,12 @@
 Write `ask` and `input_cost_usd`. `main()` answers eight customer questions: six about the refund
 policy, a long document that is the same on every request, and two about the short shipping FAQ.
 Run and grade with `coach grade prompt-caching` (or Ctrl+R in the app).
+
+Why it is written this way: the instructions and the long document sit in the system prompt, with the cache
+breakpoint after the document, so every question after the first reads the same prefix from the cache. The
+question goes last, after the breakpoint, because anything that changes before it would miss the cache. A
+warning is logged when usage shows neither a cache write nor a read, since caching below the minimum length is
+skipped silently. The input cost prices cache writes and reads at their own rates.
 """
 
 import logging

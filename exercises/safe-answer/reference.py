@@ -3,6 +3,12 @@
 Write `safe_answer`. `main()` asks eleven questions through it: the local API answers one in
 full, cuts one short, refuses one and fails the other eight, each with a different error. Run
 and grade with `coach grade safe-answer` (or Ctrl+R in the app).
+
+Why it is written this way: the except clauses go from the most specific class to the most general: the
+spend-cap error before RateLimitError, its parent, and anthropic.APIError last. Each class gets its own fallback and
+category, so the caller can tell "try later" from "we are broken". stop_reason is checked before the text is
+parsed, because a refusal or a max_tokens stop is not a JSON answer; a truncated answer is asked once more
+with more room.
 """
 
 import json

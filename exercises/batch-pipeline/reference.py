@@ -3,6 +3,12 @@
 Write `summarise_all`. `main()` hands it 200 documents; the local API allows 30,000 input tokens
 a minute, and twenty long reports in a row will drain that unless you pace yourself from the
 `anthropic-ratelimit-*` headers. Run and grade with `coach grade batch-pipeline` (or Ctrl+R in the app).
+
+Why it is written this way: the throttle reads the anthropic-ratelimit-* headers of the last response and
+waits for the share of the bucket that is missing before the next request, so the run slows down before it is
+refused instead of after. A retry-after on an error replaces the computed backoff; otherwise the wait is
+jittered and capped. Errors that every document would meet stop the run; a 400 on one document is recorded in
+failed with the API's own words and the batch goes on, so a rerun knows exactly what is left.
 """
 
 import random

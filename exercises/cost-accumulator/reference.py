@@ -5,6 +5,12 @@ own ceiling in MAX_TOKENS. `main()` works through a queue of support tickets: it
 one, summarises it and drafts a reply, asking the budget before every call. The local model is
 chatty: every answer runs until max_tokens stops it, so your ceilings set the bill.
 Run and grade with `coach grade cost-accumulator` (or Ctrl+R in the app).
+
+Why it is written this way: the worst case of a call (counted input tokens plus max_tokens of output) is
+checked before the call, so the hard limit is never crossed rather than noticed afterwards. What was spent is
+recorded from each answer's usage, cache writes and reads priced separately. The soft limit warns once through
+logging, and each task has its own max_tokens, because the ceiling, not the typical answer, is what the budget
+has to assume.
 """
 
 import logging

@@ -4,6 +4,12 @@ Write `stream_reply`. It sends the request itself (urllib.request, from the stan
 turns the server-sent events into the answer's text and stop_reason. `main()` asks four questions;
 the local API cuts one short with max_tokens, sends keep-alive pings in the middle of another and
 breaks the last one with an error event. Run and grade with `coach grade sse-parser` (or Ctrl+R in the app).
+
+Why it is written this way: the parser follows the server-sent events format: a blank line ends an event,
+lines starting with a colon are comments, and data lines are joined. ping events are skipped rather than
+treated as content, and an error event raises, because the stream has failed even though the HTTP status was
+200. The text is the concatenation of the text deltas, and stop_reason comes from message_delta, not from the
+last text.
 """
 
 import json

@@ -3,6 +3,12 @@
 Write `make_client` and `stream_reply`. `main()` streams six replies into a pretend chat window;
 the local API breaks four of them once, in each of the four ways a stream can break, and one
 every time. Run and grade with `coach grade streaming-reply` (or Ctrl+R in the app).
+
+Why it is written this way: the client has a chat-sized read timeout and connect timeout instead of the SDK's
+ten-minute default, so a stall fails fast. A stream that closed before message_stop counts as broken, like an
+error event, a reset or a timeout, and each is handled by starting the whole reply again and clearing what was
+shown, so the window never shows half an answer twice. A request the API rejected (a 4xx) is raised at once,
+since a restart would be rejected too.
 """
 
 import time

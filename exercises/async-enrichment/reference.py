@@ -2,6 +2,12 @@
 
 Write `enrich_all`. `main()` hands it twelve tickets; the local API takes a second over each answer
 (three over ticket 02) and refuses ticket 07 with a 400.
+
+Why it is written this way: one Semaphore is made for the whole batch and every request waits on it, so at
+most CONCURRENCY are in flight; a semaphore made per task would limit nothing. Each ticket catches its own
+anthropic.APIError and returns it, so the 400 on one ticket does not cancel the other eleven, and
+asyncio.gather keeps the results in the tickets' order. The AsyncAnthropic client is opened once, as a context
+manager, so its connections are reused and closed.
 """
 
 import asyncio
