@@ -43,7 +43,7 @@ def main() -> int:
     cores = count_cores()
     folder = Path(tempfile.mkdtemp(prefix="coach-bench-class-"))
     for i in range(args.learners):
-        source = SOLUTIONS / exercise.id / "reference.py" if i % 2 else exercise.starter
+        source = exercise.starter.parent / "reference.py" if i % 2 else exercise.starter
         shutil.copy(source, folder / f"learner{i:02d}.py")
     submissions = find_submissions(exercise, folder)
     print(f"{exercise.id}: {len(submissions)} files, half starters and half references; {cores} cores; "

@@ -1,6 +1,7 @@
 """Does a grade depend on machine load? Every solution of every exercise, graded quiet and loaded.
 
-Each file under tests/exercises/solutions/ is graded `--runs` times on a quiet machine and `--runs`
+Each exercise's reference (exercises/<id>/reference.py) and each file under
+tests/exercises/solutions/ is graded `--runs` times on a quiet machine and `--runs`
 times while `--hogs` busy loops hold the CPUs, through one warm `GradingSession` as the app uses.
 Reported per exercise: verdict flips (an item passing in one run and failing in another), evidence
 differences, and journal differences (arrival and finish times, statuses, retry counts; for
@@ -49,7 +50,7 @@ def main() -> int:
             if exercise is None:
                 print(f"{exercise_id:<20} (no such exercise)")
                 continue
-            files = sorted((SOLUTIONS / exercise_id).glob("*.py"))
+            files = [*sorted((SOLUTIONS / exercise_id).glob("*.py")), exercise.starter.parent / "reference.py"]
             flips = evidence = journal = grades = 0
             started = time.monotonic()
             for file in files:

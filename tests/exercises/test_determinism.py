@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import SOLUTIONS, Grade
+from .conftest import SOLUTIONS, Grade, reference
 
 EXERCISES = ("batch-pipeline", "retry-backoff", "async-enrichment")
 RUNS_QUIET = RUNS_LOADED = 3
@@ -25,10 +25,10 @@ FULL = os.environ.get("COACH_FULL_BATTERY") == "1"
 def _solutions() -> list[tuple[str, Path]]:
     chosen = []
     for exercise_id in EXERCISES:
-        files = sorted((SOLUTIONS / exercise_id).glob("*.py"))
-        reference = [f for f in files if f.stem == "reference"]
+        files = [*sorted((SOLUTIONS / exercise_id).glob("*.py")), reference(exercise_id)]
+        references = [reference(exercise_id)]
         wrong = [f for f in files if f.stem.startswith("wrong_")]
-        chosen += [(exercise_id, f) for f in (files if FULL else reference + wrong[:1])]
+        chosen += [(exercise_id, f) for f in (files if FULL else references + wrong[:1])]
     return chosen
 
 

@@ -17,7 +17,7 @@ import pytest
 
 from coach.curriculum import load_curriculum
 
-from .conftest import SOLUTIONS, Grade, failing
+from .conftest import SOLUTIONS, Grade, failing, reference
 
 cosmic_ray = pytest.importorskip("cosmic_ray")
 from cosmic_ray.ast import ast_nodes, get_ast  # noqa: E402
@@ -69,7 +69,7 @@ SURVIVORS: dict[str, dict[str, str]] = {
 
 def _mutants(exercise_id: str) -> list[str]:
     """The id of every mutant: `operator#occurrence@line`, for every occurrence of every cosmic-ray operator."""
-    tree = get_ast((SOLUTIONS / exercise_id / "reference.py").read_text(encoding="utf-8"))
+    tree = get_ast(reference(exercise_id).read_text(encoding="utf-8"))
     found = []
     for name, _, operator in _operators({}):  # every operator, with the defaults `cosmic-ray init` uses
         positions = [pos for node in ast_nodes(tree) for pos in operator.mutation_positions(node)]
@@ -79,7 +79,7 @@ def _mutants(exercise_id: str) -> list[str]:
 
 def _mutated(exercise_id: str, mutant_id: str) -> str | None:
     """The reference with that one mutation applied; None when cosmic-ray cannot apply it."""
-    source = (SOLUTIONS / exercise_id / "reference.py").read_text(encoding="utf-8")
+    source = reference(exercise_id).read_text(encoding="utf-8")
     name, _, rest = mutant_id.partition("#")
     operator = next(op for n, _, op in _operators({}) if n == name)
     try:

@@ -4,13 +4,13 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import SOLUTIONS, Grade, exercise, failing, item_of, wrong_solutions
+from .conftest import Grade, exercise, failing, item_of, reference, wrong_solutions
 
 EXERCISE = "retired-model"
 
 
 def test_reference_solution_passes_every_item(grade: Grade) -> None:
-    report = grade(EXERCISE, SOLUTIONS / EXERCISE / "reference.py")
+    report = grade(EXERCISE, reference(EXERCISE))
     assert failing(report) == set(), [(i.id, i.evidence) for i in report.items if not i.passed]
 
 
