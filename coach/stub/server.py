@@ -359,6 +359,12 @@ class StubServer:
             body["messages"] = self.threads.messages_of(body)
             row, thinking, parsed = self._checked(body)
         except Rejected as exc:
+            # A refused request is journaled with what it asked (its model, its prompt), so a grader sees which.
+            try:
+                _summarise(entry, parse_request(body))
+            except Rejected:
+                if isinstance(body.get("model"), str):
+                    entry.model = body["model"]
             return self._error(entry, exc.status, exc.error_type, exc.message, details=exc.details)
         _summarise(entry, parsed)
         if (gone := retired(parsed.model)) is not None:  # journaled with its model, so a grader sees which

@@ -22,7 +22,7 @@ def safe_answer(client: anthropic.Anthropic, question: str, max_tokens: int = 30
     - a whole answer (stop_reason "end_turn"): parse the JSON and show its "answer" field;
     - stop_reason "max_tokens": the JSON is cut off. Do not parse it or show it as the answer:
       ask again once with a bigger max_tokens, or tell the user the answer could not be completed;
-    - stop_reason "refusal": the content array may be empty (content[0] raises IndexError). Say
+    - stop_reason "refusal": there may be no text block at all (the first one raises IndexError). Say
       plainly that this question cannot be answered; asking again will not change that;
     - every API error: catch it by class (the lesson's table) and return that class's fallback,
       never the raw error (its message, request id, status or class name);
@@ -32,7 +32,7 @@ def safe_answer(client: anthropic.Anthropic, question: str, max_tokens: int = 30
     """
     message = client.messages.create(model=MODEL, max_tokens=max_tokens, system=SYSTEM,
                                      messages=[{"role": "user", "content": question}])
-    return {"text": message.content[0].text, "category": "answer"}
+    return {"text": [block.text for block in message.content if block.type == "text"][0], "category": "answer"}
 
 
 CASES = {"answered": 300, "truncated": 10, "refused": 300, "bad-request": 300, "auth": 300, "permission": 300,

@@ -34,7 +34,7 @@ def test_starter_fails_every_item_with_evidence_from_the_run(grade: Grade) -> No
     evidence = {item.id: item.evidence for item in report.items}
     assert failing(report) == set(evidence)
     assert "raw JSON" in evidence["answers"]
-    assert "cut-off text" in evidence["truncated"]
+    assert "cut at max_tokens" in evidence["truncated"]
     assert "IndexError" in evidence["refusal"]
     assert "raised" in evidence["no-crash"] and "raised" in evidence["no-raw-error"]
 

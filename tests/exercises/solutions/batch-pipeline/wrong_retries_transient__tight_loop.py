@@ -96,7 +96,7 @@ def summarise_all(client: anthropic.Anthropic, documents: dict[str, str]) -> dic
                 failed[doc_id] = reason(error)
                 break
             throttle.observe(raw.headers)
-            summaries[doc_id] = raw.parse().content[0].text
+            summaries[doc_id] = "".join(b.text for b in raw.parse().content if b.type == "text")
             break
     return {"summaries": summaries, "failed": failed}
 

@@ -71,7 +71,7 @@ def main() -> list[dict[str, str | None]]:
     rows = []
     for result in results:
         if isinstance(result, anthropic.types.Message):
-            text = result.content[0].text if result.content else ""
+            text = "".join(b.text for b in result.content if b.type == "text")
             rows.append({"request_id": result._request_id, "category": text, "error": None})
         else:
             rows.append({"request_id": None, "category": None, "error": f"{type(result).__name__}: {result}"})

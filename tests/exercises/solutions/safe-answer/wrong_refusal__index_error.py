@@ -1,4 +1,4 @@
-"""Safe answer: WRONG: reads message.content[0], which a refusal does not have.
+"""Safe answer: WRONG: reads the first text block, which a refusal does not have.
 
 Write `safe_answer`. `main()` asks eleven questions through it: the local API answers one in
 full, cuts one short, refuses one and fails the other eight, each with a different error. Run
@@ -35,7 +35,7 @@ def from_message(message: anthropic.types.Message) -> dict[str, str]:
     """What the user sees for a 200: only a whole answer is parsed."""
     if message.stop_reason == "max_tokens":
         return reply("That answer came out too long to finish. Please ask a narrower question.", "truncated")
-    text = message.content[0].text
+    text = [block.text for block in message.content if block.type == "text"][0]
     try:
         answer = json.loads(text)["answer"]
     except (ValueError, KeyError, TypeError):

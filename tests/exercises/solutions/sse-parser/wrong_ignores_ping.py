@@ -57,7 +57,7 @@ def stream_reply(prompt: str, max_tokens: int) -> dict:
             if name == "error":
                 error = payload.get("error", {})
                 raise StreamError(f"{error.get('type')}: {error.get('message')}")
-            if name == "content_block_delta" and not text_done:
+            if name == "content_block_delta" and payload["delta"].get("type") == "text_delta" and not text_done:
                 pieces.append(payload["delta"]["text"])
             elif pieces:
                 text_done = True  # the deltas come in one run: the first other event ends the text
