@@ -22,7 +22,7 @@ from coach.grader.report import GradeReport, ItemResult
 from coach.grader.session import GradingSession
 
 ROOT = Path(__file__).parents[2]
-REFERENCE = ROOT / "tests/exercises/solutions/retry-backoff/reference.py"
+REFERENCE = ROOT / "exercises/retry-backoff/reference.py"
 STARTER = ROOT / "exercises/retry-backoff/starter.py"
 SLEEPS_FOREVER = "import time\n\n\ndef main():\n    time.sleep(10**6)\n"
 CRASHES = "def main():\n    raise SystemExit(3)\n"
