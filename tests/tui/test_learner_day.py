@@ -3,10 +3,9 @@ demand, a reference after passing, the next step, and a coach pane that yields t
 
 from __future__ import annotations
 
-import pytest
-
 import sys
 
+import pytest
 from textual.widgets import Button, HelpPanel, Tabs, TextArea
 
 from coach.progress import ProgressStore
