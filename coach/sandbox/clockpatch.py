@@ -362,8 +362,7 @@ def _patch_asyncio(clock: ProgramClock) -> None:
             return ready
 
         def _poke(self) -> None:
-            with contextlib.suppress(OSError):
-                os.write(self._wake_w, b"t")
+            _poke(self._wake_w)
 
         def close(self) -> None:
             super().close()
@@ -378,10 +377,21 @@ def _patch_asyncio(clock: ProgramClock) -> None:
     asyncio.set_event_loop_policy(ScenarioLoopPolicy())
 
 
+_thread_pipes = threading.local()
+os.register_at_fork(after_in_child=lambda: _thread_pipes.__dict__.clear())
+
+
+def _thread_wake_pipe() -> tuple[int, int]:
+    """This thread's own wake pipe (read, write), made on first use; a forked child makes its own."""
+    fds = getattr(_thread_pipes, "pipe", None)
+    if fds is None:
+        fds = _thread_pipes.pipe = os.pipe2(os.O_CLOEXEC | os.O_NONBLOCK)
+    return fds
+
+
 def _patch_select(clock: ProgramClock) -> None:
     """`select.select` with a timeout: untimed, plus this thread's wake pipe and a deadline."""
     real_select = select.select
-    local = threading.local()
 
     def scenario_select(rlist: Any, wlist: Any, xlist: Any, timeout: float | None = None) -> Any:
         if timeout is None or timeout <= 0:
@@ -390,10 +400,7 @@ def _patch_select(clock: ProgramClock) -> None:
         ready = real_select(rlist, wlist, xlist, 0)
         if any(ready):
             return ready
-        fds = getattr(local, "pipe", None)
-        if fds is None:
-            fds = local.pipe = os.pipe2(os.O_CLOEXEC | os.O_NONBLOCK)
-        wake_r, wake_w = fds
+        wake_r, wake_w = _thread_wake_pipe()
         deadline = clock.deadline_after(timeout)
         timer = clock.register(deadline, lambda: _poke(wake_w))
         try:
@@ -408,7 +415,6 @@ def _patch_select(clock: ProgramClock) -> None:
             clock.cancel(timer)
 
     select.select = scenario_select
-    os.register_at_fork(after_in_child=lambda: local.__dict__.clear())
 
 
 def _drain(fd: int) -> None:
@@ -429,14 +435,7 @@ def _patch_sockets(clock: ProgramClock) -> None:
     real_init = cls.__init__
     timeouts: weakref.WeakKeyDictionary[socket.socket, float] = weakref.WeakKeyDictionary()
     default: list[float | None] = [socket.getdefaulttimeout()]
-    local = threading.local()
     socket.setdefaulttimeout(None)
-
-    def pipe() -> tuple[int, int]:
-        fds = getattr(local, "pipe", None)
-        if fds is None:
-            fds = local.pipe = os.pipe2(os.O_CLOEXEC | os.O_NONBLOCK)
-        return fds
 
     def settimeout(self: socket.socket, value: float | None) -> None:
         real_settimeout(self, value)  # validates, and sets blocking or not
@@ -470,7 +469,7 @@ def _patch_sockets(clock: ProgramClock) -> None:
         poller.register(fd, events)
         if poller.poll(0):
             return
-        wake_r, wake_w = pipe()
+        wake_r, wake_w = _thread_wake_pipe()
         deadline = clock.deadline_after(timeout)
         timer = clock.register(deadline, lambda: _poke(wake_w))
         poller.register(wake_r, select.POLLIN)
@@ -511,7 +510,6 @@ def _patch_sockets(clock: ProgramClock) -> None:
 
     socket.setdefaulttimeout = setdefaulttimeout
     socket.getdefaulttimeout = lambda: default[0]
-    os.register_at_fork(after_in_child=lambda: local.__dict__.clear())
 
 
 def _poke(fd: int) -> None:
