@@ -4,9 +4,10 @@ The program could claim anything about itself, so the grader reads `/proc` inste
 scheduler state, and how often and how long it has run (`schedstat`). Two snapshots taken one after
 the other in which every thread is asleep (`S`) with unchanged run counts prove that, for the whole
 time between them, nothing ran: a thread woken in between would show as runnable, or, had it already
-run and blocked again, with a higher count. Snapshot one walks the process tree afresh, so threads
-and processes created earlier are seen; one created between the two snapshots was created by a
-thread that ran, which the counts reveal.
+run and blocked again, with a higher count. Whenever a thread has run, the first snapshot is checked
+against the process tree (each process's thread count, each thread's children) and the tree walked
+afresh if it changed, so threads and processes created earlier are seen; one created between the
+two snapshots was created by a thread that ran, which the counts reveal.
 
 This is Go's synctest idea ("durably blocked") across a process boundary, with the kernel as the
 witness. A thread stopped, in disk sleep or runnable is not blocked; a zombie no longer counts.
@@ -23,6 +24,8 @@ from dataclasses import dataclass, field
 class _Task:
     stat: int
     schedstat: int
+    children: int
+    known_children: bytes = b""
 
 
 @dataclass
@@ -36,6 +39,8 @@ class ProgramThreads:
     roots: set[int] = field(default_factory=set)
     _tasks: dict[tuple[int, int], _Task] = field(default_factory=dict)
     _baseline: dict[tuple[int, int], bytes] | None = None
+    _stats: dict[tuple[int, int], bytes] = field(default_factory=dict)
+    """Each live task's last `stat` line, from the last snapshot: its process's thread count is in it."""
 
     @staticmethod
     def supported() -> bool:
@@ -44,20 +49,25 @@ class ProgramThreads:
     def add_root(self, pid: int) -> None:
         self.roots.add(pid)
         self._baseline = None
+        self._rescan()
 
     def quiescent(self) -> bool:
         """True when every thread of every process is blocked, and has been since the last full scan.
 
-        The full scan (new threads, new processes) is repeated only when a known thread ran: nothing
-        that stayed asleep can have started anything.
+        The process tree is walked again only when it may have changed: a known thread ran, and a
+        process's thread count or a thread's children differ from what the last walk found.
         """
         now = self._snapshot()
         if now is None:
             return False
         if now != self._baseline:
-            self._rescan()
-            self._baseline = self._snapshot()
-            if not self._baseline:
+            if self._baseline is None or self._tree_changed():
+                self._rescan()
+                now = self._snapshot()
+                if now is None:
+                    return False
+            self._baseline = now
+            if not now:
                 return False
             now = self._snapshot()
         return bool(now) and now == self._baseline  # no threads at all: the program is gone, not waiting
@@ -66,25 +76,50 @@ class ProgramThreads:
         for task in self._tasks.values():
             _close(task.stat)
             _close(task.schedstat)
+            _close(task.children)
         self._tasks.clear()
 
     def _snapshot(self) -> dict[tuple[int, int], bytes] | None:
         """{(pid, tid): run counters} when every live thread is asleep; None when one is not."""
         seen: dict[tuple[int, int], bytes] = {}
-        for key, task in list(self._tasks.items()):
+        stats = self._stats
+        stats.clear()
+        pread = os.pread
+        for key, task in self._tasks.items():
             try:
-                stat = os.pread(task.stat, 512, 0)
-                counters = os.pread(task.schedstat, 128, 0)
+                stat = pread(task.stat, 512, 0)
+                counters = pread(task.schedstat, 128, 0)
             except OSError:
                 continue  # the thread ended: it cannot run any more
             end = stat.rfind(b")")
             state = stat[end + 2: end + 3]
-            if state in (b"Z", b"X", b"x"):
-                continue
             if state != b"S":
+                if state in (b"Z", b"X", b"x"):
+                    continue
                 return None
             seen[key] = counters
+            stats[key] = stat
         return seen
+
+    def _tree_changed(self) -> bool:
+        """Did a thread or a child process appear (or go) since the last walk? Read from the last snapshot."""
+        counts: dict[int, int] = {}
+        declared: dict[int, int] = {}
+        for (pid, _), stat in self._stats.items():
+            counts[pid] = counts.get(pid, 0) + 1
+            if pid not in declared:
+                fields = stat[stat.rfind(b")") + 2:].split(None, 18)
+                declared[pid] = int(fields[17]) if len(fields) > 17 else -1  # num_threads
+        if counts != declared:
+            return True
+        for key, task in self._tasks.items():
+            if key in self._stats:
+                try:
+                    if os.pread(task.children, 4096, 0) != task.known_children:
+                        return True
+                except OSError:
+                    return True
+        return False
 
     def _rescan(self) -> None:
         found: set[tuple[int, int]] = set()
@@ -101,30 +136,32 @@ class ProgramThreads:
                 continue
             for tid in tids:
                 key = (pid, tid)
-                found.add(key)
-                if key not in self._tasks and not self._open(key):
+                task = self._tasks.get(key) or self._open(key)
+                if task is None:
                     continue
-                with contextlib.suppress(OSError, ValueError), open(f"/proc/{pid}/task/{tid}/children", "rb") as handle:
-                    pending.extend(int(child) for child in handle.read().split())
+                found.add(key)
+                with contextlib.suppress(OSError, ValueError):
+                    task.known_children = os.pread(task.children, 4096, 0)
+                    pending.extend(int(child) for child in task.known_children.split())
         for key in set(self._tasks) - found:
             task = self._tasks.pop(key)
             _close(task.stat)
             _close(task.schedstat)
+            _close(task.children)
 
-    def _open(self, key: tuple[int, int]) -> bool:
+    def _open(self, key: tuple[int, int]) -> _Task | None:
         pid, tid = key
         base = f"/proc/{pid}/task/{tid}"
+        opened: list[int] = []
         try:
-            stat = os.open(f"{base}/stat", os.O_RDONLY | os.O_CLOEXEC)
+            for name in ("stat", "schedstat", "children"):
+                opened.append(os.open(f"{base}/{name}", os.O_RDONLY | os.O_CLOEXEC))
         except OSError:
-            return False
-        try:
-            schedstat = os.open(f"{base}/schedstat", os.O_RDONLY | os.O_CLOEXEC)
-        except OSError:
-            os.close(stat)
-            return False
-        self._tasks[key] = _Task(stat, schedstat)
-        return True
+            for fd in opened:
+                _close(fd)
+            return None
+        task = self._tasks[key] = _Task(*opened)
+        return task
 
 
 def _close(fd: int) -> None:

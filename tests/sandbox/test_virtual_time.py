@@ -41,6 +41,69 @@ def test_time_waits_for_a_busy_thread_before_waking_a_sleeper(level, run):
     assert result.stdout.split() == ["0.0", "1.0"], result.stderr
 
 
+def test_time_waits_for_a_busy_thread_started_by_a_thread_that_woke(level, run):
+    result = run("""
+        import threading, time
+        out = []
+        def busy():
+            wall = time.process_time()
+            while time.process_time() - wall < 0.2:
+                pass
+            out.append(time.monotonic())
+        def starter():
+            time.sleep(1)
+            threading.Thread(target=busy).start()
+        threading.Thread(target=starter).start()
+        time.sleep(5)
+        print(out, time.monotonic())
+    """)
+    assert result.stdout.strip() == "[1.0] 5.0", result.stderr
+
+
+def test_time_waits_for_a_busy_forked_child(level, run):
+    result = run("""
+        import os, time
+        r, w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            wall = time.process_time()
+            while time.process_time() - wall < 0.2:
+                pass
+            os.write(w, repr(time.monotonic()).encode())
+            os._exit(0)
+        time.sleep(1)
+        os.waitpid(pid, 0)
+        print(os.read(r, 100).decode(), time.monotonic())
+    """)
+    assert result.stdout.split() == ["0.0", "1.0"], result.stderr
+
+
+def test_time_waits_for_a_busy_child_that_never_said_it_exists(level, run):
+    # libc's fork skips Python's at-fork hooks, so the child never announces itself to the clock:
+    # only the kernel's process tree (the forking thread's children) shows it running.
+    if level == "process":
+        pytest.skip("the process level refuses ctypes.dlopen, so no fork can skip Python's hooks there")
+    result = run("""
+        import ctypes, os, threading, time
+        r, w = os.pipe()
+        def spawn():
+            pid = ctypes.CDLL(None).fork()
+            if pid == 0:
+                wall = time.process_time()
+                while time.process_time() - wall < 0.2:
+                    pass
+                os.write(w, repr(time.monotonic()).encode())
+                os._exit(0)
+            os.waitpid(pid, 0)
+        worker = threading.Thread(target=spawn)
+        worker.start()
+        time.sleep(1)
+        worker.join()
+        print(os.read(r, 100).decode(), time.monotonic())
+    """)
+    assert result.stdout.split() == ["0.0", "1.0"], result.stderr
+
+
 def test_time_never_runs_backward_across_threads_and_asyncio(level, run):
     result = run("""
         import asyncio, threading, time
