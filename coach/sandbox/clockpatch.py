@@ -94,7 +94,14 @@ class ProgramClock:
             heapq.heappush(self._heap, (deadline, next(self._order), timer))
             if self._announced is None or deadline < self._announced:
                 self._announce(deadline)
+            else:
+                self.waiting()
         return timer
+
+    def waiting(self) -> None:
+        """Tell the grader a thread is about to block, so it looks now instead of at its next poll."""
+        with contextlib.suppress(OSError):
+            self._channel.send(wire.WAITING)
 
     def cancel(self, timer: _Timer) -> bool:
         """True if the timer had not fired yet (it never will now)."""
@@ -260,6 +267,7 @@ def _patch_threading(clock: ProgramClock) -> None:
         timer = None
         try:
             if timeout is None:
+                clock.waiting()
                 waiter.gate.acquire()
             elif timeout <= 0:
                 if not waiter.claim(2):
@@ -289,6 +297,8 @@ def _patch_threading(clock: ProgramClock) -> None:
 
     def join(self: threading.Thread, timeout: float | None = None) -> None:
         if timeout is None or timeout <= 0 or not self.is_alive() or self is threading.current_thread():
+            if timeout is None and self.is_alive():
+                clock.waiting()
             real_join(self, timeout)
             return
         waiter = _Waiter()
@@ -347,6 +357,8 @@ def _patch_asyncio(clock: ProgramClock) -> None:
 
         def select(self, timeout: float | None = None):  # type: ignore[no-untyped-def]
             if timeout is None or timeout <= 0:
+                if timeout is None:
+                    clock.waiting()
                 ready = super().select(timeout)
             else:
                 ready = super().select(0)

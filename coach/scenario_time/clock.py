@@ -48,11 +48,14 @@ DEADLOCK_GRACE_S = 0.25
 (a wait the clock cannot see, such as a raw `Lock.acquire(timeout=)`, gets that long to end)."""
 SCENARIO_LIMIT_S = 86_400.0
 """Scenario seconds a run may last: a program that sleeps in a loop forever ends here, not at the wall limit."""
-_POLL_MIN_S, _POLL_MAX_S = 20e-6, 2e-4
+_POLL_MIN_S, _POLL_MAX_S = 20e-6, 2e-3
+"""How often to look at a running program's threads: soon after any message (a thread says it is about
+to wait), then less and less often while it stays busy."""
 _F_SEAL_FUTURE_WRITE = 0x0010
 _MAX_WAKE_PIPES = 64
 _CHANNEL = object()
 _CREDENTIALS = struct.Struct("iII")  # struct ucred: pid, uid, gid
+_ANCILLARY_BYTES = socket.CMSG_SPACE(4 * 4) + socket.CMSG_SPACE(_CREDENTIALS.size)  # up to 4 fds, and the sender
 
 
 class VirtualTimeUnavailable(RuntimeError):
@@ -357,17 +360,16 @@ class ClockSession:
     def receive(self) -> None:
         """Every message waiting on the channel (untrusted: malformed ones are dropped)."""
         assert self._channel is not None
-        fds = array.array("i")
+        recvmsg = self._channel.recvmsg
         while True:
             try:
-                data, ancdata, _, _ = self._channel.recvmsg(
-                    wire.MAX_MESSAGE, socket.CMSG_SPACE(4 * fds.itemsize) + socket.CMSG_SPACE(_CREDENTIALS.size))
-            except (BlockingIOError, InterruptedError):
-                return
-            except OSError:
+                data, ancdata, _, _ = recvmsg(wire.MAX_MESSAGE, _ANCILLARY_BYTES)
+            except OSError:  # BlockingIOError: nothing more to read
                 return
             if not data:
                 return
+            if data == wire.WAITING and all(kind == socket.SCM_CREDENTIALS for _, kind, _ in ancdata):
+                continue  # a hint (the caller looks at the threads again), with no fds to close
             passed = _passed_fds(ancdata)
             pid = _sender_pid(ancdata)
             if pid is None:
