@@ -7,9 +7,11 @@ learner's code says about itself.
 from __future__ import annotations
 
 import ast
+import contextlib
 import dataclasses
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -61,12 +63,15 @@ def grade_exercise(
         raise GradeError("\n".join(str(e) for e in exc.errors)) from exc
 
     started = time.monotonic()
-    evidence = _run(exercise, file, source, scenario, seed=seed, pool=pool, on_progress=on_progress)
     seeds = max((c.seeds for item in exercise.checks if (c := get_check(item.check)) is not None), default=1)
-    if seeds > 1:  # a property such as jitter shows only as a difference between seeded runs
-        reruns = tuple(_run(exercise, file, source, scenario, seed=seed + n, pool=pool, on_progress=None)
-                       for n in range(1, seeds))
-        evidence = dataclasses.replace(evidence, reruns=reruns)
+    # A property such as jitter shows only as a difference between seeded runs. Each run has its own
+    # stub and clock, so the others run beside the first: one waits on its program while another's stub works.
+    with ThreadPoolExecutor(max_workers=seeds - 1) if seeds > 1 else contextlib.nullcontext() as others:
+        reruns = [others.submit(_run, exercise, file, source, scenario, seed=seed + n, pool=pool, on_progress=None)
+                  for n in range(1, seeds)] if others is not None else []
+        evidence = _run(exercise, file, source, scenario, seed=seed, pool=pool, on_progress=on_progress)
+        if reruns:
+            evidence = dataclasses.replace(evidence, reruns=tuple(rerun.result() for rerun in reruns))
     result, journal = evidence.result, list(evidence.journal)
     items = tuple(_judge(item, evidence) for item in exercise.checks)
     return GradeReport(
