@@ -4,8 +4,9 @@ Importing `anthropic` is only part of its price. A fresh process also pays, on f
 for loading the CA bundle into an SSL context (every client builds one: about 30-50 ms), and
 for the SDK's lazily built parsers of messages, streams and errors (another 40-100 ms each).
 A forked run inherits whatever the server has already built, so the server sends one of each
-through the real SDK before it forks, against an in-process `MockTransport`: no socket, no
-thread, nothing left running.
+through the real SDK before it forks, against an in-process `MockTransport`, and then one
+request over a loopback socket to a one-shot `http.server` thread, which has ended before
+anything forks: nothing is left running.
 
 Every client in the sandbox then shares one default SSL context. That is safe here, where
 the only reachable server is the stub over plain HTTP, and it is what makes a client cost
@@ -104,12 +105,51 @@ async def _async_calls() -> None:
     await client.close()
 
 
+def _loopback_call() -> None:
+    """One request over a real loopback socket: the transport's connection code, and the C library's
+    resolver (its first `getaddrinfo` reads nsswitch.conf and gai.conf: milliseconds), which the mock
+    transport never reaches. The server answers once and is gone before anything forks."""
+    import http.server
+    import socket
+    import threading
+
+    import anthropic
+
+    body = json.dumps(_MESSAGE).encode()
+
+    class Answer(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # the name http.server calls
+            self.rfile.read(int(self.headers.get("content-length", 0)))
+            self.send_response(200)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    socket.getaddrinfo("localhost", 80, type=socket.SOCK_STREAM)
+    with http.server.HTTPServer(("127.0.0.1", 0), Answer) as server:
+        server.timeout = 5.0
+        serving = threading.Thread(target=server.handle_request, daemon=True)
+        serving.start()
+        client = anthropic.Anthropic(api_key="sk-warmup", base_url=f"http://127.0.0.1:{server.server_port}",
+                                     max_retries=0, timeout=5.0)
+        try:
+            client.messages.create(**_request("hello"))
+        finally:
+            client.close()
+            serving.join(5.0)
+
+
 def warm_sdk() -> bool:
     """Build the SDK's lazily made pieces in this process; False (and runs pay for them) if any step failed."""
     try:
         _share_default_ssl_context()
         _sync_calls()
         asyncio.run(_async_calls())
+        _loopback_call()
     except Exception as exc:  # a warm-up is an optimisation: never a reason for the pool not to start
         log.warning("SDK warm-up skipped: %s: %s", type(exc).__name__, exc)
         return False
