@@ -207,8 +207,6 @@ def _run(request: SandboxRequest, level: isolation.Level, spec: dict[str, Any], 
         finally:
             theirs.close()  # the learner holds the only writing end: EOF means it is gone
             outcome_child.close()
-        # Time may not move while a log record is unread: its arrival stamp is then the moment it was sent.
-        session.attach((started.stdout, started.stderr, logs.fileno()))
         channel = LogChannel(request.clock.now, request.clock.epoch, MAX_LOG_RECORDS)
         return _supervise(request, level, spec, started, session, started_at, logs, channel, outcome)
     finally:
@@ -271,6 +269,10 @@ def _supervise(request: SandboxRequest, level: isolation.Level, spec: dict[str, 
                         selector.unregister(started.control)
                     elif message == b"R" and ready_at is None:
                         ready_at = time.monotonic()
+                        # Only now may time move: the harness has handed over the stub's socket (its "S" came
+                        # first), so no request can sit unaccepted while the clock runs on to its timeout.
+                        # Nor may it move while a log record is unread: its arrival stamp is the moment it was sent.
+                        session.attach((started.stdout, started.stderr, logs.fileno()))
                         scenario_start = request.clock.now()
                         deadline = ready_at + request.timeout_s
                     continue

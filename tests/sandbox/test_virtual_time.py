@@ -83,11 +83,15 @@ def test_time_waits_for_a_busy_child_that_never_said_it_exists(level, run):
     # only the kernel's process tree (the forking thread's children) shows it running.
     if level == "process":
         pytest.skip("the process level refuses ctypes.dlopen, so no fork can skip Python's hooks there")
+    # The fork comes after a wait, when no other thread is waiting for the GIL: a child forked by libc
+    # while one is would hang at its first switch (CPython's forced switching waits for that thread).
     result = run("""
         import ctypes, os, threading, time
+        libc = ctypes.CDLL(None)
         r, w = os.pipe()
         def spawn():
-            pid = ctypes.CDLL(None).fork()
+            time.sleep(0.5)
+            pid = libc.fork()
             if pid == 0:
                 wall = time.process_time()
                 while time.process_time() - wall < 0.2:
@@ -101,7 +105,7 @@ def test_time_waits_for_a_busy_child_that_never_said_it_exists(level, run):
         worker.join()
         print(os.read(r, 100).decode(), time.monotonic())
     """)
-    assert result.stdout.split() == ["0.0", "1.0"], result.stderr
+    assert result.stdout.split() == ["0.5", "1.0"], result.stderr
 
 
 def test_time_never_runs_backward_across_threads_and_asyncio(level, run):
