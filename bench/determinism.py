@@ -30,6 +30,9 @@ def main() -> int:
     parser.add_argument("exercises", nargs="*", help="exercise ids (default: every exercise with solutions)")
     parser.add_argument("--runs", type=int, default=3, help="runs quiet, and as many loaded (default 3)")
     parser.add_argument("--hogs", type=int, default=3, help="busy loops during the loaded runs (default 3)")
+    parser.add_argument("--realtime", type=int, default=0, metavar="RUNS",
+                        help="also this many runs at SCHED_FIFO priority (root): the grader's threads then run "
+                             "before anything else, a third schedule that once exposed a race (default 0)")
     args = parser.parse_args()
     os.environ["COACH_HOME"] = tempfile.mkdtemp(prefix="coach-bench-")
 
@@ -40,7 +43,7 @@ def main() -> int:
     curriculum = load_curriculum()
     exercise_ids = args.exercises or sorted(p.name for p in SOLUTIONS.iterdir() if p.is_dir())
     print(f"load average {os.getloadavg()[0]:.1f}; {args.runs} quiet and {args.runs} loaded runs "
-          f"({args.hogs} busy loops) per file\n")
+          f"({args.hogs} busy loops){f' and {args.realtime} at SCHED_FIFO' if args.realtime else ''} per file\n")
     print(f"{'exercise':<20} {'files':>5} {'grades':>6} {'verdict flips':>13} {'evidence diffs':>14} "
           f"{'journal diffs':>13} {'seconds':>8}")
     totals = [0, 0, 0]
@@ -57,7 +60,7 @@ def main() -> int:
                 quiet = [session.grade(exercise, file).replay_key() for _ in range(args.runs)]
                 with busy_loops(args.hogs):
                     loaded = [session.grade(exercise, file).replay_key() for _ in range(args.runs)]
-                runs = quiet + loaded
+                runs = quiet + loaded + [key for key in _realtime_grades(session, exercise, file, args.realtime)]
                 grades += len(runs)
                 threaded = any(word in file.read_text() for word in ("to_thread", "Thread", "threading"))
                 first = runs[0]
@@ -74,6 +77,18 @@ def main() -> int:
                   f"{time.monotonic() - started:>8.1f}")
     print(f"\nin all: {totals[0]} verdict flips, {totals[1]} evidence differences, {totals[2]} journal differences")
     return 0 if not any(totals) else 1
+
+
+def _realtime_grades(session, exercise, file, runs: int):  # type: ignore[no-untyped-def]
+    """Grades at SCHED_FIFO priority; the process's policy is put back afterwards."""
+    if runs <= 0:
+        return []
+    policy, param = os.sched_getscheduler(0), os.sched_getparam(0)
+    os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(10))
+    try:
+        return [session.grade(exercise, file).replay_key() for _ in range(runs)]
+    finally:
+        os.sched_setscheduler(0, policy, param)
 
 
 if __name__ == "__main__":
