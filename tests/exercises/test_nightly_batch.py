@@ -42,6 +42,7 @@ def test_the_reference_meets_every_fault_the_scenario_scripts(grade: Grade) -> N
     evidence = {item.id: item.evidence for item in grade(EXERCISE, reference(EXERCISE)).items}
     assert "another order than the requests" in evidence["by-custom-id"]
     assert "doc-09 (expired)" in evidence["resubmits-retryable"]
+    assert "doc-02 (canceled)" in evidence["resubmits-retryable"]
     assert "doc-04 (errored overloaded_error)" in evidence["resubmits-retryable"]
     assert "not sent again: doc-07 (errored invalid_request_error)" in evidence["resubmits-retryable"]
 
