@@ -146,7 +146,8 @@ def batched_in_one_request(evidence: RunEvidence, documents: int, pattern: str =
 
 @check("polls_patiently", min_interval_s=Field((int, float)))
 def polls_patiently(evidence: RunEvidence, min_interval_s: float) -> Verdict:
-    """Each batch is polled with a pause of at least `min_interval_s` between retrieves, until it has ended."""
+    """Each batch is polled with a pause of at least `min_interval_s` between retrieves, until it has ended; the
+    first batch is looked at while still in progress (a guessed sleep followed by the results is not polling)."""
     if evidence.crashed:
         return Verdict(False, evidence.crashed)
     what_next = (f"after creating the batch, retrieve it every {min_interval_s:g} s or more (time.sleep between "
@@ -174,6 +175,13 @@ def polls_patiently(evidence: RunEvidence, min_interval_s: float) -> Verdict:
                                       "to hours, and each poll is a request")
     if not by_batch:
         return Verdict(False, f"no batch was retrieved: {what_next}")
+    first = _creates(evidence)[0]
+    seen = by_batch.get(first.batch["id"], [])
+    if seen and all(e.batch["processing_status"] == "ended" for e in seen):
+        waited = round(seen[0].arrived_s - first.arrived_s, 3)
+        return Verdict(False, f"the first batch was first retrieved {waited:g} s after it was created (request "
+                              f"{seen[0].seq}), already ended, so it was never seen in progress: a batch may take "
+                              f"anything up to 24 hours, so instead of sleeping a guess, {what_next}")
     return Verdict(True, f"{len(by_batch)} batch(es) polled; the shortest pause between polls was "
                          f"{shortest if shortest is not None else 0:g} s over {polls} repeat poll(s)")
 
