@@ -100,6 +100,8 @@ class Batches:
         return self.describe(self._get(batch_id), origin)
 
     def list_page(self, query: Mapping[str, str], origin: str) -> dict[str, Any]:
+        for batch in self._batches.values():
+            self._settle(batch)
         batches = sorted(self._batches.values(), key=lambda b: b.created_s, reverse=True)
         ids = [b.id for b in batches]
         limit = int(query.get("limit", DEFAULT_LIMIT)) if query.get("limit", "").isdigit() else DEFAULT_LIMIT
@@ -192,22 +194,39 @@ class Batches:
     # ---- processing ------------------------------------------------------------------------
 
     async def _process(self, batch: Batch) -> None:
-        seconds = min(self.scenario.batch_seconds, EXPIRY_S)
-        await self.clock.asleep(seconds)
+        await self.clock.asleep(self._seconds())
         for custom_id, params in zip(batch.custom_ids, batch.params, strict=True):
-            batch.results[custom_id] = self._result(custom_id, params, expired=seconds >= EXPIRY_S)
+            if batch.status != "in_progress":
+                return  # a request at the very instant it ended has settled it already (`_settle`)
+            if custom_id not in batch.results:
+                batch.results[custom_id] = self._result(custom_id, params, expired=self._seconds() >= EXPIRY_S)
             await asyncio.sleep(0)  # a large batch must not hold the loop for all its answers at once
-        self._end(batch)
+        self._end(batch, batch.created_s + self._seconds())
 
     async def _finish_cancel(self, batch: Batch) -> None:
         await self.clock.asleep(CANCEL_S)
-        for custom_id in batch.custom_ids:
-            batch.results.setdefault(custom_id, {"type": "canceled"})
-        self._end(batch)
+        self._settle(batch)
 
-    def _end(self, batch: Batch) -> None:
+    def _settle(self, batch: Batch) -> None:
+        """End a batch whose time is up, whoever asks first: its state is a function of scenario time, so a
+        poll that arrives at the very instant it ends sees it ended however the processes were scheduled."""
+        now = self.clock.now()
+        if batch.status == "in_progress" and now >= batch.created_s + self._seconds():
+            for custom_id, params in zip(batch.custom_ids, batch.params, strict=True):
+                if custom_id not in batch.results:
+                    batch.results[custom_id] = self._result(custom_id, params, expired=self._seconds() >= EXPIRY_S)
+            self._end(batch, batch.created_s + self._seconds())
+        elif batch.status == "canceling" and batch.cancel_s is not None and now >= batch.cancel_s + CANCEL_S:
+            for custom_id in batch.custom_ids:
+                batch.results.setdefault(custom_id, {"type": "canceled"})
+            self._end(batch, batch.cancel_s + CANCEL_S)
+
+    def _seconds(self) -> float:
+        return min(self.scenario.batch_seconds, EXPIRY_S)
+
+    def _end(self, batch: Batch, at_s: float) -> None:
         batch.status = "ended"
-        batch.ended_s = self.clock.now()
+        batch.ended_s = at_s
 
     def _fault_for(self, custom_id: str) -> BatchFault | None:
         for index, fault in enumerate(self.scenario.batch_faults):
@@ -236,6 +255,7 @@ class Batches:
         batch = self._batches.get(batch_id)
         if batch is None:
             raise Rejected(404, "not_found_error", f"batch: {batch_id}")
+        self._settle(batch)
         return batch
 
     def _time(self, scenario_s: float) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import anthropic
@@ -178,3 +179,44 @@ def test_the_journal_keeps_what_each_batch_call_sent_and_answered(start_stub):
     assert before_results.batch["processing_status"] == "ended"
     assert {r["custom_id"]: r["type"] for r in download.batch["results"]} == {"flaky": "errored", "fine": "succeeded"}
     assert [r.get("error_type") for r in download.batch["results"] if r["custom_id"] == "flaky"] == ["overloaded_error"]
+
+
+class StoppedClock:
+    """Scenario time that moves only when the test says so; timed waits never end by themselves."""
+
+    def __init__(self) -> None:
+        self.t = 0.0
+
+    def now(self) -> float:
+        return self.t
+
+    def wall_time(self) -> float:
+        return 1_800_000_000.0 + self.t
+
+    async def asleep(self, seconds: float) -> None:
+        await asyncio.Event().wait()
+
+
+def test_a_batch_asked_about_at_the_instant_it_ends_has_ended_whichever_side_runs_first(tmp_path):
+    """The stub's own timer and the program's poll may wake at the same scenario instant in either order."""
+    from coach.stub.batches import Batches
+    from coach.stub.scenario import parse_scenario
+
+    scenario = parse_scenario(ONCE, tmp_path / "once.toml")
+    clock = StoppedClock()
+
+    async def scenario_run() -> tuple[str, str, list[str]]:
+        batches = Batches(scenario, clock, lambda prefix: f"{prefix}1", lambda params: {"content": []})
+        created = batches.create({"requests": [{"custom_id": "flaky", "params": {}}, {"custom_id": "b", "params": {}}]},
+                                 "http://stub")
+        clock.t = 119.999
+        before = batches.retrieve(created["id"], "http://stub")["processing_status"]
+        clock.t = 120.0  # the timer has not fired (it never does here): the poll itself settles the batch
+        after = batches.retrieve(created["id"], "http://stub")
+        kinds = [line["result"]["type"] for line in batches.results(created["id"])]
+        batches.close()
+        return before, after["processing_status"], kinds
+
+    before, after, kinds = asyncio.run(scenario_run())
+    assert (before, after) == ("in_progress", "ended")
+    assert sorted(kinds) == ["errored", "succeeded"]
