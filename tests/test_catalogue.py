@@ -148,3 +148,20 @@ def test_the_cache_break_even_the_budgets_lesson_teaches_holds_for_every_current
         assert row.cache_write_5m + row.cache_read < 2 * row.input, row.id
         assert row.cache_write_1h + row.cache_read > 2 * row.input, row.id
         assert row.cache_write_1h + 2 * row.cache_read < 3 * row.input, row.id
+
+
+def test_each_families_current_model_is_the_newest_the_sdk_names(table):
+    """The SDK lists ids newest first; the catalogue's current row per family is that family's first id.
+
+    This is what settles the lineup when a design note lags behind: ../shared/DESIGN.md still names
+    Fable 5.1 as current, while the installed SDK and the official Fable 5.2 page put Fable 5.2 first
+    and the catalogue marks 5.1 legacy.
+    """
+    first_named: dict[str, str] = {}
+    for model_id in sdk_model_ids():
+        row = table.get(model_id)
+        if row is not None:
+            first_named.setdefault(row.family, row.id)
+    current = {row.family: row.id for row in table.current()}
+    assert {family: first_named[family] for family in current} == current
+    assert current["fable"] == "claude-fable-5-2" and table.get("claude-fable-5-1").status == "legacy"

@@ -6,18 +6,23 @@ result per request, matched by `custom_id`: `succeeded` with a Message made exac
 `max_tokens` over the model's maximum) or the scenario scripts an error for its `custom_id`,
 `canceled` when the batch was canceled first, `expired` when scripted or when processing outlasts
 the 24 hours a batch has. Cancel answers `canceling`; the batch ends a moment later (scenario time).
+A scripted fault may apply a number of `times` only (`times = 1`: a transient error that a
+resubmission gets past). With `[batch] shuffle_results`, results come in a seeded order instead of the
+requests' order, as the API promises no order ("use the `custom_id` field to match results to requests",
+`resources/messages/batches.py` in the SDK).
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from coach.clock import ScenarioClock
-from coach.stub.request import Rejected, invalid
+from coach.stub.request import Rejected, invalid, last_user_text
 from coach.stub.scenario import DEFAULT_MESSAGES, BatchFault, Scenario
 
 EXPIRY_S = 24 * 3600.0
@@ -30,6 +35,8 @@ RESULT_KINDS = ("succeeded", "errored", "canceled", "expired")
 @dataclass
 class Batch:
     id: str
+    number: int
+    """1-based, in creation order: what a scripted fault's `batches` names."""
     created_s: float
     custom_ids: list[str]
     params: list[dict[str, Any]]
@@ -57,6 +64,9 @@ class Batches:
         self._new_id = new_id
         self._answer_one = answer_one
         self._batches: dict[str, Batch] = {}
+        self._created = 0
+        self._faults_used: dict[int, int] = {}
+        """Index of a scripted batch fault -> how many results it has made."""
 
     def close(self) -> None:
         """Stop processing (the server is stopping)."""
@@ -79,8 +89,9 @@ class Batches:
             seen.add(custom_id)
             if item["params"].get("stream"):
                 raise invalid(f"requests.{i}.params.stream: batch requests cannot be streamed")
-        batch = Batch(self._new_id("msgbatch_"), self.clock.now(), [r["custom_id"] for r in requests],
-                      [r["params"] for r in requests])
+        batch = Batch(self._new_id("msgbatch_"), self._created + 1, self.clock.now(),
+                      [r["custom_id"] for r in requests], [r["params"] for r in requests])
+        self._created += 1
         self._batches[batch.id] = batch
         batch.task = asyncio.get_running_loop().create_task(self._process(batch))
         return self.describe(batch, origin)
@@ -89,6 +100,8 @@ class Batches:
         return self.describe(self._get(batch_id), origin)
 
     def list_page(self, query: Mapping[str, str], origin: str) -> dict[str, Any]:
+        for batch in self._batches.values():
+            self._settle(batch)
         batches = sorted(self._batches.values(), key=lambda b: b.created_s, reverse=True)
         ids = [b.id for b in batches]
         limit = int(query.get("limit", DEFAULT_LIMIT)) if query.get("limit", "").isdigit() else DEFAULT_LIMIT
@@ -126,7 +139,7 @@ class Batches:
         if batch.status != "ended":
             raise invalid(f"Batch {batch_id} has not ended yet (processing_status {batch.status}); its results "
                           "are available once it has")
-        return [{"custom_id": cid, "result": batch.results[cid]} for cid in batch.custom_ids]
+        return [{"custom_id": cid, "result": batch.results[cid]} for cid in self._result_order(batch)]
 
     def describe(self, batch: Batch, origin: str) -> dict[str, Any]:
         ended = batch.status == "ended"
@@ -143,28 +156,89 @@ class Batches:
             "results_url": f"{origin}/v1/messages/batches/{batch.id}/results" if ended else None,
         }
 
+    def _result_order(self, batch: Batch) -> list[str]:
+        if not self.scenario.batch_shuffle_results:
+            return list(batch.custom_ids)
+        salt = f"{self.scenario.seed}:{batch.number}:"
+        return sorted(batch.custom_ids, key=lambda cid: hashlib.sha256((salt + cid).encode()).hexdigest())
+
+    # ---- what the journal keeps of each batch call ----------------------------------------------
+
+    def journal_create(self, batch_id: str) -> dict[str, Any]:
+        """What a create sent: the batch's id and number, and per request its custom_id, model and prompt."""
+        batch = self._get(batch_id)
+        return {"id": batch.id, "number": batch.number, "requests": [
+            {"custom_id": cid, "model": params.get("model"), "max_tokens": params.get("max_tokens"),
+             "prompt": last_user_text(params.get("messages") or [])}
+            for cid, params in zip(batch.custom_ids, batch.params, strict=True)]}
+
+    def journal_status(self, batch_id: str) -> dict[str, Any]:
+        """What a retrieve or cancel answered: the processing status the program saw."""
+        batch = self._get(batch_id)
+        return {"id": batch.id, "number": batch.number, "processing_status": batch.status}
+
+    def journal_results(self, batch_id: str) -> dict[str, Any]:
+        """What a results download carried, in the order sent: each custom_id, its result type, error type, text."""
+        batch = self._get(batch_id)
+        lines = []
+        for cid in self._result_order(batch):
+            result = batch.results[cid]
+            line: dict[str, Any] = {"custom_id": cid, "type": result["type"]}
+            if result["type"] == "errored":
+                line["error_type"] = result["error"]["error"]["type"]
+            if result["type"] == "succeeded":
+                line["text"] = "".join(b.get("text", "") for b in result["message"]["content"] if b["type"] == "text")
+            lines.append(line)
+        return {"id": batch.id, "number": batch.number, "results": lines}
+
     # ---- processing ------------------------------------------------------------------------
 
     async def _process(self, batch: Batch) -> None:
-        seconds = min(self.scenario.batch_seconds, EXPIRY_S)
-        await self.clock.asleep(seconds)
+        await self.clock.asleep(self._seconds())
         for custom_id, params in zip(batch.custom_ids, batch.params, strict=True):
-            batch.results[custom_id] = self._result(custom_id, params, expired=seconds >= EXPIRY_S)
+            if batch.status != "in_progress":
+                return  # a request at the very instant it ended has settled it already (`_settle`)
+            if custom_id not in batch.results:
+                batch.results[custom_id] = self._result(custom_id, params, expired=self._seconds() >= EXPIRY_S)
             await asyncio.sleep(0)  # a large batch must not hold the loop for all its answers at once
-        self._end(batch)
+        self._end(batch, batch.created_s + self._seconds())
 
     async def _finish_cancel(self, batch: Batch) -> None:
         await self.clock.asleep(CANCEL_S)
-        for custom_id in batch.custom_ids:
-            batch.results.setdefault(custom_id, {"type": "canceled"})
-        self._end(batch)
+        self._settle(batch)
 
-    def _end(self, batch: Batch) -> None:
+    def _settle(self, batch: Batch) -> None:
+        """End a batch whose time is up, whoever asks first: its state is a function of scenario time, so a
+        poll that arrives at the very instant it ends sees it ended however the processes were scheduled."""
+        now = self.clock.now()
+        if batch.status == "in_progress" and now >= batch.created_s + self._seconds():
+            for custom_id, params in zip(batch.custom_ids, batch.params, strict=True):
+                if custom_id not in batch.results:
+                    batch.results[custom_id] = self._result(custom_id, params, expired=self._seconds() >= EXPIRY_S)
+            self._end(batch, batch.created_s + self._seconds())
+        elif batch.status == "canceling" and batch.cancel_s is not None and now >= batch.cancel_s + CANCEL_S:
+            for custom_id in batch.custom_ids:
+                batch.results.setdefault(custom_id, {"type": "canceled"})
+            self._end(batch, batch.cancel_s + CANCEL_S)
+
+    def _seconds(self) -> float:
+        return min(self.scenario.batch_seconds, EXPIRY_S)
+
+    def _end(self, batch: Batch, at_s: float) -> None:
         batch.status = "ended"
-        batch.ended_s = self.clock.now()
+        batch.ended_s = at_s
+
+    def _fault_for(self, custom_id: str) -> BatchFault | None:
+        for index, fault in enumerate(self.scenario.batch_faults):
+            if custom_id in fault.custom_ids:
+                used = self._faults_used.get(index, 0)
+                if fault.times is None or used < fault.times:
+                    self._faults_used[index] = used + 1
+                    return fault
+        return None
 
     def _result(self, custom_id: str, params: dict[str, Any], *, expired: bool) -> dict[str, Any]:
-        fault = _fault_for(self.scenario.batch_faults, custom_id)
+        fault = self._fault_for(custom_id)
         if expired or (fault is not None and fault.result == "expired"):
             return {"type": "expired"}
         if fault is not None and fault.result == "canceled":
@@ -181,6 +255,7 @@ class Batches:
         batch = self._batches.get(batch_id)
         if batch is None:
             raise Rejected(404, "not_found_error", f"batch: {batch_id}")
+        self._settle(batch)
         return batch
 
     def _time(self, scenario_s: float) -> str:
@@ -192,7 +267,3 @@ class Batches:
 def _errored(error_type: str, message: str, request_id: str) -> dict[str, Any]:
     return {"type": "errored", "error": {"type": "error", "error": {"type": error_type, "message": message},
                                          "request_id": request_id}}
-
-
-def _fault_for(faults: tuple[BatchFault, ...], custom_id: str) -> BatchFault | None:
-    return next((f for f in faults if custom_id in f.custom_ids), None)

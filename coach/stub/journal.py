@@ -61,6 +61,9 @@ class JournalEntry:
     fault: str | None = None
     client_closed: bool = False
     """The client hung up before the answer was complete (a cancelled task, its own timeout)."""
+    batch: dict[str, Any] | None = None
+    """Message Batches calls that succeeded: what a create sent, the status a retrieve or cancel answered, or
+    what a results download carried (`coach.stub.batches.Batches.journal_*`)."""
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

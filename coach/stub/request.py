@@ -201,7 +201,7 @@ def parse_request(body: Any, *, count_only: bool = False) -> ParsedRequest:
             "cache_control_count": len(breakpoints),
             "message_count": len(messages),
             "input_tokens_estimated": input_tokens,
-            "prompt": _last_user_text(messages),
+            "prompt": last_user_text(messages),
         },
     )
 
@@ -210,7 +210,7 @@ PROMPT_CHARS = 200
 """How much of the last user message the journal keeps: enough to tell a program's calls apart."""
 
 
-def _last_user_text(messages: list[Any]) -> str:
+def last_user_text(messages: list[Any]) -> str:
     for message in reversed(messages):
         if message.get("role") == "user":
             content = message.get("content")

@@ -31,12 +31,15 @@ file, line and key, like lesson files. Every value is in scenario seconds.
 
     [batch]                # Message Batches
     seconds = 30           # scenario seconds a batch is in progress before it ends
+    shuffle_results = true # results in a seeded order, not the requests' (the API promises no order)
 
     [[batch_faults]]       # the result of these batch requests, by custom_id
     custom_ids = ["doc-3"]
     result = "errored"     # errored | canceled | expired
     error_type = "overloaded_error"   # errored: the error's type (default api_error)
     message = "Overloaded"            # errored: its message
+    times = 1              # only the first this many results of these requests (a transient error that a
+                           # resubmission gets past); default every time
 
     [[faults]]             # first matching fault wins; a request gets at most one
     kind = "status"        # status | spend-cap | latency | stall | refusal | stream-error | stream-reset
@@ -146,12 +149,14 @@ _THINKING = {
 }
 _BATCH = {
     "seconds": Field((int, float), required=False),
+    "shuffle_results": Field(bool, required=False),
 }
 _BATCH_FAULT = {
     "custom_ids": Field(list, item=str),
     "result": Field(str),
     "error_type": Field(str, required=False),
     "message": Field(str, required=False),
+    "times": Field(int, required=False),
 }
 BATCH_RESULTS = ("errored", "canceled", "expired")
 SCENARIO = {
@@ -237,6 +242,8 @@ class BatchFault:
     result: str
     error_type: str = "api_error"
     message: str | None = None
+    times: int | None = None
+    """At most this many results in all (across batches) get this fault; None: every one."""
 
 
 @dataclass(frozen=True)
@@ -253,6 +260,7 @@ class Scenario:
     turns: tuple[ScriptedTurn, ...] = ()
     thinking_tokens: int = 24
     batch_seconds: float = 30.0
+    batch_shuffle_results: bool = False
     batch_faults: tuple[BatchFault, ...] = ()
 
     def turn(self, index: int) -> ScriptedTurn | None:
@@ -452,6 +460,8 @@ def _build(data: dict[str, Any], file: Path) -> Scenario:
                                  text=t.get("text")) for t in data.get("turns", [])),
         thinking_tokens=data.get("thinking", {}).get("tokens", Scenario.thinking_tokens),
         batch_seconds=data.get("batch", {}).get("seconds", Scenario.batch_seconds),
+        batch_shuffle_results=data.get("batch", {}).get("shuffle_results", Scenario.batch_shuffle_results),
         batch_faults=tuple(BatchFault(tuple(f["custom_ids"]), f["result"], f.get("error_type", "api_error"),
-                                      f.get("message")) for f in data.get("batch_faults", [])),
+                                      f.get("message"), f.get("times"))
+                           for f in data.get("batch_faults", [])),
     )

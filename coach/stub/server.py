@@ -12,6 +12,7 @@ import json
 import logging
 import secrets
 import socket
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
@@ -216,8 +217,10 @@ class StubServer:
         entry.key_fingerprint = key_fingerprint(key)
         return None
 
-    async def _json_endpoint(self, request: web.Request, work: Any, kind: str | None = None) -> web.Response:
-        """A plain JSON endpoint (models, batches): key check, the body if `kind` names one, then `work`."""
+    async def _json_endpoint(self, request: web.Request, work: Any, kind: str | None = None,
+                             journaled: Callable[[Any], dict[str, Any]] | None = None) -> web.Response:
+        """A plain JSON endpoint (models, batches): key check, the body if `kind` names one, then `work`;
+        `journaled(answer)` is what the journal keeps of a call that succeeded."""
         entry = self._open(request)
         try:
             if kind is not None:
@@ -237,6 +240,8 @@ class StubServer:
             headers = self._base_headers(self._next_id("req_"))
             entry.status = 200
             entry.response_headers = _journaled(headers)
+            if journaled is not None:
+                entry.batch = journaled(answer)
             if isinstance(answer, web.Response):
                 answer.headers.update(headers)
                 return answer
@@ -255,18 +260,21 @@ class StubServer:
 
     async def _batch_create(self, request: web.Request) -> web.Response:
         origin = _origin(request)
-        return await self._json_endpoint(request, lambda body: self.batches.create(body, origin), "batch_create")
+        return await self._json_endpoint(request, lambda body: self.batches.create(body, origin), "batch_create",
+                                         lambda answer: self.batches.journal_create(answer["id"]))
 
     async def _batch_list(self, request: web.Request) -> web.Response:
         return await self._json_endpoint(request, lambda: self.batches.list_page(request.query, _origin(request)))
 
     async def _batch_retrieve(self, request: web.Request) -> web.Response:
         batch_id = request.match_info["batch_id"]
-        return await self._json_endpoint(request, lambda: self.batches.retrieve(batch_id, _origin(request)))
+        return await self._json_endpoint(request, lambda: self.batches.retrieve(batch_id, _origin(request)),
+                                         journaled=lambda _answer: self.batches.journal_status(batch_id))
 
     async def _batch_cancel(self, request: web.Request) -> web.Response:
         batch_id = request.match_info["batch_id"]
-        return await self._json_endpoint(request, lambda: self.batches.cancel(batch_id, _origin(request)))
+        return await self._json_endpoint(request, lambda: self.batches.cancel(batch_id, _origin(request)),
+                                         journaled=lambda _answer: self.batches.journal_status(batch_id))
 
     async def _batch_delete(self, request: web.Request) -> web.Response:
         batch_id = request.match_info["batch_id"]
@@ -278,7 +286,8 @@ class StubServer:
         def results() -> web.Response:
             lines = "".join(json.dumps(line, separators=(",", ":")) + "\n" for line in self.batches.results(batch_id))
             return web.Response(body=lines.encode(), content_type="application/binary")
-        return await self._json_endpoint(request, results)
+        return await self._json_endpoint(request, results,
+                                         journaled=lambda _answer: self.batches.journal_results(batch_id))
 
     def _checked(self, body: dict[str, Any]) -> tuple[Model, ThinkingPlan, ParsedRequest]:
         """The API's rules beyond the body's shape: the model and what it accepts, tools and tool turns."""

@@ -2,7 +2,8 @@
 
 Scenario time is virtual (docs/sandbox.md), so CPU contention changes only how long a grade takes
 in wall time, never what the stub or the checks see. CI grades a bounded sample; the full battery
-(every solution of the three exercises most sensitive to timing) runs with `COACH_FULL_BATTERY=1`.
+(every solution of the four exercises most sensitive to timing, nightly-batch for its polls on the
+scenario clock) runs with `COACH_FULL_BATTERY=1`.
 """
 
 import os
@@ -16,7 +17,7 @@ import pytest
 
 from .conftest import SOLUTIONS, Grade, reference
 
-EXERCISES = ("batch-pipeline", "retry-backoff", "async-enrichment")
+EXERCISES = ("batch-pipeline", "retry-backoff", "async-enrichment", "nightly-batch")
 RUNS_QUIET = RUNS_LOADED = 3
 FULL = os.environ.get("COACH_FULL_BATTERY") == "1"
 """`COACH_FULL_BATTERY=1 pytest -m battery` grades every solution; CI grades the reference and one wrong one each."""

@@ -55,6 +55,33 @@ EQUIVALENT: dict[str, dict[str, str]] = {
                          "the part the learner leaves as it is; any date is a valid ticket"},
     "safe-answer": {"core/ReplaceBinaryOperator_Mul_Add#0@55": "asks again with max_tokens + 4, is cut again and "
                     "flags the answer as truncated: the brief allows either"},
+    "nightly-batch": {
+        "core/NumberReplacer#0@17": "POLL_S 61: still a pace of a minute, far above the item's 10 s",
+        "core/NumberReplacer#1@17": "POLL_S 59: still a pace of a minute, far above the item's 10 s",
+        "core/NumberReplacer#2@23": _LEFT_AS_IS + " (request_for's max_tokens)",
+        "core/NumberReplacer#3@23": _LEFT_AS_IS + " (request_for's max_tokens)",
+        "core/NumberReplacer#4@27": "MAX_ROUNDS 4: a cap on rounds is a judgement call, and every fault here clears "
+                                    "in one resubmission",
+        "core/NumberReplacer#5@27": "MAX_ROUNDS 2: the first batch and one resubmission, which is all the "
+                                    "scenario's once-only faults need; the brief asks for a cap, not its size",
+        "core/NumberReplacer#6@72": _LEFT_AS_IS + " (the notes' numbering)",
+        "core/NumberReplacer#7@72": _LEFT_AS_IS + " (the notes' numbering)",
+        "core/NumberReplacer#8@77": _LEFT_AS_IS + " (main's max_retries: no batch call fails at the HTTP level)",
+        "core/ReplaceBreakWithContinue#0@39": "with nothing pending every later round also does nothing",
+        "core/ReplaceComparisonOperator_Eq_GtE#0@47": "of the four result types only 'succeeded' sorts at or after "
+                                                      "'succeeded'",
+        "core/ReplaceComparisonOperator_Eq_Is#0@47": "the SDK's Literal validation hands back the literal's own "
+                                                     "string, so `is` is ==",
+        "core/ReplaceComparisonOperator_Eq_Is#1@48": "the SDK's Literal validation hands back the literal's own "
+                                                     "string, so `is` is ==",
+        "core/ReplaceComparisonOperator_Eq_Is#2@50": "the SDK's Literal validation hands back the literal's own "
+                                                     "string, so `is` is ==",
+        "core/ReplaceComparisonOperator_Eq_Is#3@54": "the SDK's Literal validation hands back the literal's own "
+                                                     "string, so `is` is ==",
+        "core/ReplaceComparisonOperator_Eq_Is#4@81": _MAIN_BLOCK,
+        "core/ReplaceComparisonOperator_Eq_Lt#4@81": _MAIN_BLOCK,
+        "core/ReplaceComparisonOperator_Eq_LtE#4@81": _MAIN_BLOCK,
+    },
 }
 """exercise -> mutant id -> why no behaviour can tell it from the reference, as far as the brief asks."""
 
@@ -67,6 +94,12 @@ SURVIVORS: dict[str, dict[str, str]] = {
     "cost-accumulator": {"core/ReplaceBinaryOperator_Mul_LShift#6@110": "not judged yet"},
     "observed-call": {"core/ReplaceComparisonOperator_Eq_Gt#0@60": "not judged yet"},
     "safe-answer": {"core/ReplaceBinaryOperator_Mul_Add#0@61": "not judged yet"},
+    "nightly-batch": {
+        "core/ReplaceComparisonOperator_Eq_LtE#1@48": "block.type <= 'text' also takes redacted_thinking blocks "
+                                                      "(and fails on them); the stub never sends one",
+        "core/ReplaceComparisonOperator_NotEq_Gt#0@42": "processing_status > 'ended' stops polling at 'canceling'; "
+                                                        "no batch here is ever canceled while in progress",
+    },
 }
 """Mutants no item kills yet: each needs a sharper item (issue 13, left open)."""
 

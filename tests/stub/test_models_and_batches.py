@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import anthropic
@@ -127,3 +128,95 @@ def test_batch_usage_is_on_the_batch_tier(start_stub):
     ended(sdk, batch.id)
     (result,) = list(sdk.messages.batches.results(batch.id))
     assert result.result.message.usage.service_tier == "batch"
+
+
+ONCE = UNPACED + """
+[batch]
+seconds = 120
+shuffle_results = true
+
+[[batch_faults]]
+custom_ids = ["flaky"]
+result = "errored"
+error_type = "overloaded_error"
+times = 1
+"""
+
+
+def test_a_fault_with_times_hits_only_that_many_results_so_a_resubmission_gets_past_it(start_stub):
+    sdk = client(start_stub(ONCE))
+    first = sdk.messages.batches.create(requests=[request("flaky")])
+    ended(sdk, first.id)
+    second = sdk.messages.batches.create(requests=[request("flaky")])
+    ended(sdk, second.id)
+    assert [r.result.type for r in sdk.messages.batches.results(first.id)] == ["errored"]
+    assert [r.result.type for r in sdk.messages.batches.results(second.id)] == ["succeeded"]
+
+
+def test_shuffled_results_come_in_a_seeded_order_that_is_not_the_requests_order(start_stub):
+    ids = [f"doc-{n:02d}" for n in range(1, 11)]
+    orders = []
+    for _ in range(2):
+        sdk = client(start_stub(ONCE))
+        batch = sdk.messages.batches.create(requests=[request(i) for i in ids])
+        ended(sdk, batch.id)
+        orders.append([r.custom_id for r in sdk.messages.batches.results(batch.id)])
+    assert sorted(orders[0]) == ids and orders[0] != ids
+    assert orders[0] == orders[1]
+
+
+def test_the_journal_keeps_what_each_batch_call_sent_and_answered(start_stub):
+    stub = start_stub(ONCE)
+    sdk = client(stub)
+    batch = sdk.messages.batches.create(requests=[request("flaky"), request("fine")])
+    ended(sdk, batch.id)
+    list(sdk.messages.batches.results(batch.id))
+    entries = [e for e in stub.journal.entries() if e.path.startswith("/v1/messages/batches")]
+    create, *polls, before_results, download = entries
+    assert [r["custom_id"] for r in create.batch["requests"]] == ["flaky", "fine"]
+    assert create.batch["requests"][0]["prompt"] and create.batch["number"] == 1
+    assert {p.batch["processing_status"] for p in polls[:-1]} == {"in_progress"}
+    assert before_results.batch["processing_status"] == "ended"
+    assert {r["custom_id"]: r["type"] for r in download.batch["results"]} == {"flaky": "errored", "fine": "succeeded"}
+    assert [r.get("error_type") for r in download.batch["results"] if r["custom_id"] == "flaky"] == ["overloaded_error"]
+
+
+class StoppedClock:
+    """Scenario time that moves only when the test says so; timed waits never end by themselves."""
+
+    def __init__(self) -> None:
+        self.t = 0.0
+
+    def now(self) -> float:
+        return self.t
+
+    def wall_time(self) -> float:
+        return 1_800_000_000.0 + self.t
+
+    async def asleep(self, seconds: float) -> None:
+        await asyncio.Event().wait()
+
+
+def test_a_batch_asked_about_at_the_instant_it_ends_has_ended_whichever_side_runs_first(tmp_path):
+    """The stub's own timer and the program's poll may wake at the same scenario instant in either order."""
+    from coach.stub.batches import Batches
+    from coach.stub.scenario import parse_scenario
+
+    scenario = parse_scenario(ONCE, tmp_path / "once.toml")
+    clock = StoppedClock()
+
+    async def scenario_run() -> tuple[str, str, list[str]]:
+        batches = Batches(scenario, clock, lambda prefix: f"{prefix}1", lambda params: {"content": []})
+        created = batches.create({"requests": [{"custom_id": "flaky", "params": {}}, {"custom_id": "b", "params": {}}]},
+                                 "http://stub")
+        clock.t = 119.999
+        before = batches.retrieve(created["id"], "http://stub")["processing_status"]
+        clock.t = 120.0  # the timer has not fired (it never does here): the poll itself settles the batch
+        after = batches.retrieve(created["id"], "http://stub")
+        kinds = [line["result"]["type"] for line in batches.results(created["id"])]
+        batches.close()
+        return before, after["processing_status"], kinds
+
+    before, after, kinds = asyncio.run(scenario_run())
+    assert (before, after) == ("in_progress", "ended")
+    assert sorted(kinds) == ["errored", "succeeded"]

@@ -7,6 +7,7 @@ from coach.grader.library import (  # noqa: F401
     fallbacks,
     general,
     lifecycle,
+    message_batches,
     observability,
     retries,
     streaming,
