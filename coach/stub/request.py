@@ -10,7 +10,6 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from coach import catalogue
 from coach.stub.images import ImageError, image_tokens
 from coach.stub.tokens import MESSAGE_OVERHEAD, REQUEST_OVERHEAD, block_tokens, canonical
 
@@ -57,14 +56,6 @@ class ParsedRequest:
     breakpoints: list[Breakpoint]
     answer_seed: str
     summary: dict[str, Any] = field(default_factory=dict)
-
-
-def retired(model: str) -> Rejected | None:
-    """The API's answer to a model the catalogue marks retired (requests to it fail), else None."""
-    listed = catalogue.find(model)
-    if listed is not None and not listed.served:
-        return Rejected(404, "not_found_error", f"model: {model}")
-    return None
 
 
 def parse_request(body: Any, *, count_only: bool = False) -> ParsedRequest:
