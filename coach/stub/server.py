@@ -195,7 +195,10 @@ class StubServer:
         too_large = (413, "request_too_large", DEFAULT_MESSAGES["request_too_large"])
         if request.content_length is not None and request.content_length > self.scenario.max_body_bytes:
             return self._error(entry, *too_large)
-        wrong_type = validation.reject_content_type(request.content_type if "content-type" in request.headers else "")
+        given = request.headers.get("content-type")
+        # the exact common value needs no parsing; anything else goes through aiohttp's parser
+        wrong_type = None if given == "application/json" else validation.reject_content_type(
+            request.content_type if given is not None else "")
         if wrong_type is not None:
             return self._error(entry, wrong_type.status, wrong_type.error_type, wrong_type.message)
         try:
@@ -409,13 +412,14 @@ class StubServer:
             await self.clock.asleep(len(answer.pieces) / pacing.tokens_per_second)
         now = self.clock.now()
         self.limiter.take_output(bucket, answer.output_tokens, now)
-        headers = {**self._base_headers(self._next_id("req_")),
-                   **self.limiter.headers(bucket, now, self.clock.wall_time())}
+        request_id = self._next_id("req_")
+        limit_headers = self.limiter.headers(bucket, now, self.clock.wall_time())
+        headers = {"request-id": request_id, "anthropic-organization-id": ORGANIZATION_ID, **limit_headers}
         message = self._message(parsed, answer, usage, stopped=True, message_id=message_id)
         entry.status = 200
         entry.stop_reason = answer.stop_reason
         entry.usage = usage
-        entry.response_headers = _journaled(headers)
+        entry.response_headers = {"request-id": request_id, **limit_headers}  # what _journaled keeps of these
         return web.Response(body=to_json(message), headers=headers, content_type="application/json")
 
     def _fault_error(self, entry: JournalEntry, fault: Fault, bucket: str) -> web.Response:
