@@ -94,10 +94,20 @@ class RateLimiter:
         bucket = self._for(key, now)["output-tokens"]
         bucket.level = max(0.0, bucket.level - output_tokens)
 
+    def take_output_then_headers(self, key: str, output_tokens: int, now: float, wall_now: float) -> Mapping[str, str]:
+        """`take_output`, then `headers` as they stand after it: one refill for both, at the end of every answer."""
+        buckets = self._for(key, now)
+        bucket = buckets["output-tokens"]
+        bucket.level = max(0.0, bucket.level - output_tokens)
+        return self._headers(buckets, wall_now)
+
     def headers(self, key: str, now: float, wall_now: float) -> Mapping[str, str]:
         """The `anthropic-ratelimit-*` headers (shared and read-only: copy them); `tokens` is whichever token
         bucket is tighter."""
-        buckets = self._for(key, now)
+        return self._headers(self._for(key, now), wall_now)
+
+    @staticmethod
+    def _headers(buckets: dict[str, Bucket], wall_now: float) -> Mapping[str, str]:
         inputs, outputs = buckets["input-tokens"], buckets["output-tokens"]
         tight = outputs if outputs.level / outputs.limit < inputs.level / inputs.limit else inputs
         return _headers_of(_bucket_headers("requests", buckets["requests"], wall_now),

@@ -411,9 +411,8 @@ class StubServer:
         if pacing.tokens_per_second > 0:
             await self.clock.asleep(len(answer.pieces) / pacing.tokens_per_second)
         now = self.clock.now()
-        self.limiter.take_output(bucket, answer.output_tokens, now)
         request_id = self._next_id("req_")
-        limit_headers = self.limiter.headers(bucket, now, self.clock.wall_time())
+        limit_headers = self.limiter.take_output_then_headers(bucket, answer.output_tokens, now, self.clock.wall_time())
         headers = {"request-id": request_id, "anthropic-organization-id": ORGANIZATION_ID, **limit_headers}
         message = self._message(parsed, answer, usage, stopped=True, message_id=message_id)
         entry.status = 200

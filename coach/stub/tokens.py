@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from json.encoder import encode_basestring
 from operator import itemgetter
 from typing import Any
 
@@ -29,8 +30,15 @@ def estimate_tokens(text: str) -> int:
     return (len(text) + 3) // 4
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+"""One encoder for every call: `json.dumps` with options builds a new one each time (a few µs a block)."""
+
+
 def canonical(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    """Sorted, compact JSON: the same text for the same value, whatever its key order."""
+    if isinstance(value, str):
+        return encode_basestring(value)  # what the encoder does for a string, without its set-up
+    return _CANONICAL.encode(value)
 
 
 def block_tokens(block: Any) -> int:
