@@ -8,7 +8,10 @@ The scenario is unpaced (no time to first token, no tokens/s limit) and has room
 this measures the stub's own overhead, which must stay far below what the exercises need
 (a 1,000-document batch must never be limited by the stub).
 
-    .venv/bin/python bench/stub_throughput.py [--runs 5] [--seconds 3] [--concurrency 64]
+    .venv/bin/python bench/stub_throughput.py [--runs 5] [--seconds 3] [--concurrency 64] [--ratio-only]
+
+Each server's CPU time per request is read from /proc as well: on a machine shared with other work the
+rate ratio swings with each server's share of its core, while the CPU ratio does not.
 """
 
 from __future__ import annotations
@@ -125,6 +128,22 @@ async def load(url: str, concurrency: int, seconds: float, stream: bool) -> tupl
     return done, events, failures
 
 
+def cpu_seconds(process: subprocess.Popen[str]) -> float:
+    """User + system CPU seconds the server has used so far (Linux /proc), or NaN where that is not readable."""
+    try:
+        fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measured(process: subprocess.Popen[str], url: str, args: argparse.Namespace) -> tuple[int, int, float]:
+    """(requests done, failures, server CPU seconds) of one run."""
+    before = cpu_seconds(process)
+    done, _events, failures = asyncio.run(load(url, args.concurrency, args.seconds, False))
+    return done, failures, cpu_seconds(process) - before
+
+
 def stub_thread_start_ms(times: int = 20) -> list[float]:
     """Wall ms to start a StubThread until it serves, as the grader does once per grade."""
     from coach.clock import ScenarioClock
@@ -146,6 +165,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5, help="runs per measurement; the median is reported")
     parser.add_argument("--seconds", type=float, default=3.0, help="length of each run")
     parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--ratio-only", action="store_true", help="only the stub-against-bare series")
     args = parser.parse_args()
     if pinned(0):
         os.sched_setaffinity(0, {1})  # the load generator stays off the stub's core
@@ -157,23 +177,34 @@ def main() -> int:
         try:
             asyncio.run(load(url, args.concurrency, 0.5, stream=False))  # warm up
             asyncio.run(load(bare_url, args.concurrency, 0.5, stream=False))
-            ratios, stub_rates, bare_rates = [], [], []
+            ratios, stub_rates, bare_rates, stub_cpu, bare_cpu, cpu_ratios = [], [], [], [], [], []
             for _ in range(args.runs):  # alternated, so a busy moment on the machine hits both alike
-                done, _events, failures = asyncio.run(load(url, args.concurrency, args.seconds, False))
-                bare_done, _events, _failures = asyncio.run(load(bare_url, args.concurrency, args.seconds, False))
+                done, failures, cpu = measured(process, url, args)
+                bare_done, _failures, cpu_bare = measured(bare, bare_url, args)
                 if failures:
                     print(f"warning: {failures} non-200 answers", file=sys.stderr)
                 stub_rates.append(done / args.seconds)
                 bare_rates.append(bare_done / args.seconds)
                 ratios.append(done / bare_done if bare_done else 0.0)
+                stub_cpu.append(cpu / done * 1e6 if done else float("nan"))
+                bare_cpu.append(cpu_bare / bare_done * 1e6 if bare_done else float("nan"))
+                cpu_ratios.append(bare_cpu[-1] / stub_cpu[-1])
             print(f"{'stub requests/s':<26} median {statistics.median(stub_rates):>9,.0f}   runs: "
                   + ", ".join(f"{r:,.0f}" for r in stub_rates))
             print(f"{'bare aiohttp requests/s':<26} median {statistics.median(bare_rates):>9,.0f}   runs: "
                   + ", ".join(f"{r:,.0f}" for r in bare_rates))
             print(f"{'stub / bare ratio':<26} median {statistics.median(ratios):>9.2f}   runs: "
                   + ", ".join(f"{r:.2f}" for r in ratios))
+            # A shared machine gives each server a varying share of its core; CPU per request does not depend on
+            # that share, and on a core of its own the rate ratio is this ratio.
+            print(f"{'stub CPU µs/request':<26} median {statistics.median(stub_cpu):>9.0f}   runs: "
+                  + ", ".join(f"{r:.0f}" for r in stub_cpu))
+            print(f"{'bare CPU µs/request':<26} median {statistics.median(bare_cpu):>9.0f}   runs: "
+                  + ", ".join(f"{r:.0f}" for r in bare_cpu))
+            print(f"{'bare / stub CPU ratio':<26} median {statistics.median(cpu_ratios):>9.2f}   runs: "
+                  + ", ".join(f"{r:.2f}" for r in cpu_ratios))
             results = {}
-            for stream in (False, True):
+            for stream in () if args.ratio_only else (False, True):
                 rates = []
                 for _ in range(args.runs):
                     done, events, failures = asyncio.run(load(url, args.concurrency, args.seconds, stream))
@@ -188,6 +219,8 @@ def main() -> int:
             for server in (process, bare):
                 server.send_signal(signal.SIGTERM)
                 server.wait(timeout=10)
+    if args.ratio_only:
+        return 0
     starts = stub_thread_start_ms()
     print(f"{'StubThread start (ms)':<26} median {statistics.median(starts):>9.1f}   max {max(starts):.1f}")
     print(f"concurrency {args.concurrency}, {args.runs} runs of {args.seconds:g} s, stub pinned to core 0"

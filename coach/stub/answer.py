@@ -8,9 +8,8 @@ tokens count even when the thinking display is `omitted`, as the API bills them.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -105,15 +104,21 @@ class Request:
     thinking_tokens: int
 
 
-def compose(request: Request, new_tool_id: Any, refusal_after: int | None = None) -> Answer:
-    """The answer within `max_tokens`: thinking first, then tool calls or text; cut where the budget ends."""
+def compose(request: Request, new_tool_id: Callable[[], str], sign: Callable[[str, str], str],
+            refusal_after: int | None = None) -> Answer:
+    """The answer within `max_tokens`: thinking first, then tool calls or text; cut where the budget ends.
+
+    `sign(thinking, shown)` makes a thinking block's signature (signatures.py), so the stub can check it
+    when a later turn sends the block back."""
     left = request.max_tokens
     blocks: list[Block] = []
     if request.thinking.on and left > 0:
         count = min(request.thinking_tokens, request.thinking.budget or request.thinking_tokens, left)
         pieces = answer_pieces(f"{request.seed}:thinking", count)
-        blocks.append(Block("thinking", pieces, count, shown=request.thinking.display != "omitted",
-                            signature=signature_of("".join(pieces))))
+        shown = request.thinking.display != "omitted"
+        thinking = "".join(pieces)
+        signature = sign(thinking, thinking if shown else "")
+        blocks.append(Block("thinking", pieces, count, shown=shown, signature=signature))
         left -= count
         if left == 0:
             return Answer(blocks, "max_tokens")
@@ -156,9 +161,3 @@ def _text_pieces(request: Request, count: int) -> list[str]:
     if request.text is not None:
         return text_pieces(request.text)[:count]
     return answer_pieces(request.seed, count)
-
-
-def signature_of(thinking: str) -> str:
-    """An opaque base64 signature like the API's, the same for the same thinking."""
-    digest = hashlib.sha512(f"coach-stub-thinking:{thinking}".encode()).digest()
-    return base64.b64encode(digest + hashlib.sha512(digest).digest()).decode()

@@ -31,6 +31,8 @@ class FaultPlan:
         self._lock = threading.Lock()
 
     def choose(self, facts: RequestFacts) -> Fault | None:
+        if not self.scenario.faults:
+            return None
         with self._lock:
             for index, fault in enumerate(self.scenario.faults):
                 if self._matches(index, fault, facts):

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from types import MappingProxyType
 
 from coach.stub.scenario import Limits
 
@@ -75,28 +77,52 @@ class RateLimiter:
         Output tokens are only required to be not exhausted here; they are charged when known.
         """
         buckets = self._for(key, now)
-        needs = {"requests": 1.0, "input-tokens": float(input_tokens), "output-tokens": 1.0}
-        waits = {name: buckets[name].seconds_until(amount) for name, amount in needs.items()}
-        worst = max(waits, key=lambda name: waits[name])
-        if waits[worst] > 0:
-            return LimitVerdict(False, max(1, math.ceil(waits[worst])), worst)
-        buckets["requests"].level -= 1
-        buckets["input-tokens"].level -= min(input_tokens, buckets["input-tokens"].level)
-        return LimitVerdict(True, None, None)
+        requests, inputs = buckets["requests"], buckets["input-tokens"]
+        waits = ((requests.seconds_until(1.0), "requests"), (inputs.seconds_until(float(input_tokens)), "input-tokens"),
+                 (buckets["output-tokens"].seconds_until(1.0), "output-tokens"))
+        wait, worst = waits[0]
+        for other, name in waits[1:]:
+            if other > wait:  # the first of equal waits names the refusal
+                wait, worst = other, name
+        if wait > 0:
+            return LimitVerdict(False, max(1, math.ceil(wait)), worst)
+        requests.level -= 1
+        inputs.level -= min(input_tokens, inputs.level)
+        return _ALLOWED
 
     def take_output(self, key: str, output_tokens: int, now: float) -> None:
         bucket = self._for(key, now)["output-tokens"]
         bucket.level = max(0.0, bucket.level - output_tokens)
 
-    def headers(self, key: str, now: float, wall_now: float) -> dict[str, str]:
-        """The `anthropic-ratelimit-*` headers; `tokens` is whichever token bucket is tighter."""
+    def take_output_then_headers(self, key: str, output_tokens: int, now: float, wall_now: float) -> Mapping[str, str]:
+        """`take_output`, then `headers` as they stand after it: one refill for both, at the end of every answer."""
         buckets = self._for(key, now)
-        out: dict[str, str] = {}
-        for name, bucket in buckets.items():
-            out.update(_bucket_headers(name, bucket, wall_now))
-        tight = min(("input-tokens", "output-tokens"), key=lambda n: buckets[n].level / buckets[n].limit)
-        out.update(_bucket_headers("tokens", buckets[tight], wall_now))
-        return out
+        bucket = buckets["output-tokens"]
+        bucket.level = max(0.0, bucket.level - output_tokens)
+        return self._headers(buckets, wall_now)
+
+    def headers(self, key: str, now: float, wall_now: float) -> Mapping[str, str]:
+        """The `anthropic-ratelimit-*` headers (shared and read-only: copy them); `tokens` is whichever token
+        bucket is tighter."""
+        return self._headers(self._for(key, now), wall_now)
+
+    @staticmethod
+    def _headers(buckets: dict[str, Bucket], wall_now: float) -> Mapping[str, str]:
+        inputs, outputs = buckets["input-tokens"], buckets["output-tokens"]
+        tight = outputs if outputs.level / outputs.limit < inputs.level / inputs.limit else inputs
+        return _headers_of(_bucket_headers("requests", buckets["requests"], wall_now),
+                           _bucket_headers("input-tokens", inputs, wall_now),
+                           _bucket_headers("output-tokens", outputs, wall_now),
+                           _bucket_headers("tokens", tight, wall_now))
+
+
+_ALLOWED = LimitVerdict(True, None, None)
+
+
+@functools.lru_cache(maxsize=1024)
+def _headers_of(*buckets: tuple[tuple[str, str], ...]) -> Mapping[str, str]:
+    """The headers of four buckets as one read-only mapping, remembered like each bucket's three."""
+    return MappingProxyType({name: value for items in buckets for name, value in items})
 
 
 def _bucket_headers(name: str, bucket: Bucket, wall_now: float) -> tuple[tuple[str, str], ...]:

@@ -10,7 +10,6 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from coach import catalogue
 from coach.stub.images import ImageError, image_tokens
 from coach.stub.tokens import MESSAGE_OVERHEAD, REQUEST_OVERHEAD, block_tokens, canonical
 
@@ -57,14 +56,6 @@ class ParsedRequest:
     breakpoints: list[Breakpoint]
     answer_seed: str
     summary: dict[str, Any] = field(default_factory=dict)
-
-
-def retired(model: str) -> Rejected | None:
-    """The API's answer to a model the catalogue marks retired (requests to it fail), else None."""
-    listed = catalogue.find(model)
-    if listed is not None and not listed.served:
-        return Rejected(404, "not_found_error", f"model: {model}")
-    return None
 
 
 def parse_request(body: Any, *, count_only: bool = False) -> ParsedRequest:
@@ -163,13 +154,7 @@ def parse_request(body: Any, *, count_only: bool = False) -> ParsedRequest:
         if index in starts:  # message boundaries are part of the prefix
             running.update(b"\x00message")
             input_tokens += MESSAGE_OVERHEAD
-        if isinstance(block, dict) and block.get("type") == "image":
-            try:
-                input_tokens += image_tokens(block, where)
-            except ImageError as exc:
-                raise invalid(str(exc)) from None
-        else:
-            input_tokens += block_tokens(block)
+        input_tokens += _tokens_of(block, where)
         running.update(canonical(_without_cache_control(block)).encode("utf-8"))
         boundaries.append((running.hexdigest(), input_tokens))
         control = block.get("cache_control") if isinstance(block, dict) else None
@@ -204,6 +189,24 @@ def parse_request(body: Any, *, count_only: bool = False) -> ParsedRequest:
             "prompt": last_user_text(messages),
         },
     )
+
+
+def _tokens_of(block: Any, where: str) -> int:
+    """A block's input tokens: images by their pixels, also inside a `tool_result` (the Vision page's rule holds
+    wherever the image is), everything else by the four-character ruler."""
+    if not isinstance(block, dict):
+        return block_tokens(block)
+    kind = block.get("type")
+    try:
+        if kind == "image":
+            return image_tokens(block, where)
+        if kind == "tool_result" and isinstance(block.get("content"), list):
+            rest = {k: v for k, v in block.items() if k not in ("content", "cache_control")}
+            return block_tokens(rest) + sum(_tokens_of(item, f"{where}.content.{k}")
+                                            for k, item in enumerate(block["content"]))
+    except ImageError as exc:
+        raise invalid(str(exc)) from None
+    return block_tokens(block)
 
 
 PROMPT_CHARS = 200

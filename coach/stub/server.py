@@ -31,9 +31,10 @@ from coach.stub.journal import Journal, JournalEntry
 from coach.stub.keys import key_fingerprint
 from coach.stub.model_rules import ThinkingPlan
 from coach.stub.ratelimit import RateLimiter, model_class
-from coach.stub.request import ParsedRequest, Rejected, parse_request, retired
+from coach.stub.request import ParsedRequest, Rejected, parse_request
 from coach.stub.scenario import DEFAULT_MESSAGES, ERROR_TYPES, Fault, Scenario
 from coach.stub.schema_instance import instance_of
+from coach.stub.signatures import ThinkingSigner
 from coach.stub.threads import Threads
 from coach.stub.tokens import estimate_tokens
 
@@ -82,6 +83,7 @@ class StubServer:
         self._id_stem = "".join(secrets.choice(_ID_ALPHABET) for _ in range(24))
         self.models = model_rules.ServedModels()
         self.threads = Threads()
+        self.signer = ThinkingSigner()  # keyed per server: only its own thinking blocks verify when sent back
         self.batches = Batches(scenario, clock, self._next_id, self._batch_message)
         validation.validator("messages")  # load (or build once) the request schemas before the first request
         self._runner: web.AppRunner | None = None
@@ -194,7 +196,10 @@ class StubServer:
         too_large = (413, "request_too_large", DEFAULT_MESSAGES["request_too_large"])
         if request.content_length is not None and request.content_length > self.scenario.max_body_bytes:
             return self._error(entry, *too_large)
-        wrong_type = validation.reject_content_type(request.content_type if "content-type" in request.headers else "")
+        given = request.headers.get("content-type")
+        # the exact common value needs no parsing; anything else goes through aiohttp's parser
+        wrong_type = None if given == "application/json" else validation.reject_content_type(
+            request.content_type if given is not None else "")
         if wrong_type is not None:
             return self._error(entry, wrong_type.status, wrong_type.error_type, wrong_type.message)
         try:
@@ -298,6 +303,7 @@ class StubServer:
         thinking = model_rules.thinking_plan(row, body)
         parsed = parse_request(body)
         tools.check_tool_turns(body["messages"])
+        self.signer.check_messages(body["messages"])
         return row, thinking, parsed
 
     def _batch_message(self, body: dict[str, Any]) -> dict[str, Any]:
@@ -327,10 +333,9 @@ class StubServer:
                 tools.check_tools(read[0])
                 parsed = parse_request(read[0], count_only=True)
             except Rejected as exc:
+                _summarise_refused(entry, read[0], count_only=True)
                 return self._error(entry, exc.status, exc.error_type, exc.message, details=exc.details)
             _summarise(entry, parsed)
-            if (gone := retired(parsed.model)) is not None:
-                return self._error(entry, gone.status, gone.error_type, gone.message)
             headers = self._base_headers(self._next_id("req_"))
             entry.status = 200
             entry.response_headers = _journaled(headers)
@@ -368,16 +373,9 @@ class StubServer:
             body["messages"] = self.threads.messages_of(body)
             row, thinking, parsed = self._checked(body)
         except Rejected as exc:
-            # A refused request is journaled with what it asked (its model, its prompt), so a grader sees which.
-            try:
-                _summarise(entry, parse_request(body))
-            except Rejected:
-                if isinstance(body.get("model"), str):
-                    entry.model = body["model"]
+            _summarise_refused(entry, body)
             return self._error(entry, exc.status, exc.error_type, exc.message, details=exc.details)
         _summarise(entry, parsed)
-        if (gone := retired(parsed.model)) is not None:  # journaled with its model, so a grader sees which
-            return self._error(entry, gone.status, gone.error_type, gone.message)
 
         self._messages_seen += 1
         fault = self.plan.choose(RequestFacts(self._messages_seen, entry.retry_count, fingerprint, parsed.stream,
@@ -422,14 +420,14 @@ class StubServer:
         if pacing.tokens_per_second > 0:
             await self.clock.asleep(len(answer.pieces) / pacing.tokens_per_second)
         now = self.clock.now()
-        self.limiter.take_output(bucket, answer.output_tokens, now)
-        headers = {**self._base_headers(self._next_id("req_")),
-                   **self.limiter.headers(bucket, now, self.clock.wall_time())}
+        request_id = self._next_id("req_")
+        limit_headers = self.limiter.take_output_then_headers(bucket, answer.output_tokens, now, self.clock.wall_time())
+        headers = {"request-id": request_id, "anthropic-organization-id": ORGANIZATION_ID, **limit_headers}
         message = self._message(parsed, answer, usage, stopped=True, message_id=message_id)
         entry.status = 200
         entry.stop_reason = answer.stop_reason
         entry.usage = usage
-        entry.response_headers = _journaled(headers)
+        entry.response_headers = {"request-id": request_id, **limit_headers}  # what _journaled keeps of these
         return web.Response(body=to_json(message), headers=headers, content_type="application/json")
 
     def _fault_error(self, entry: JournalEntry, fault: Fault, bucket: str) -> web.Response:
@@ -471,7 +469,7 @@ class StubServer:
             text=text, wanted_tokens=self.scenario.response.output_tokens,
             thinking_tokens=self.scenario.thinking_tokens)
         refusal_after = fault.after_deltas if fault is not None and fault.kind == "refusal" else None
-        return compose(request, lambda: self._next_id("toolu_"), refusal_after)
+        return compose(request, lambda: self._next_id("toolu_"), self.signer.sign, refusal_after)
 
     def _message(self, parsed: ParsedRequest, answer: Answer, usage: dict[str, Any], *, stopped: bool,
                  message_id: str | None = None) -> dict[str, Any]:
@@ -619,6 +617,15 @@ def _abort(request: web.Request, response: web.StreamResponse) -> web.StreamResp
 def _summarise(entry: JournalEntry, parsed: ParsedRequest) -> None:
     for name, value in parsed.summary.items():
         setattr(entry, name, value)
+
+
+def _summarise_refused(entry: JournalEntry, body: dict[str, Any], *, count_only: bool = False) -> None:
+    """A refused request is journaled with what it asked (its model, its prompt), so a grader sees which."""
+    try:
+        _summarise(entry, parse_request(body, count_only=count_only))
+    except Rejected:
+        if isinstance(body.get("model"), str):
+            entry.model = body["model"]
 
 
 def _usage(parsed: ParsedRequest, outcome: CacheOutcome, output_tokens: int) -> dict[str, Any]:

@@ -32,9 +32,15 @@ class ToolCall:
     input: dict[str, Any]
 
 
+def is_toolset(tool: dict[str, Any]) -> bool:
+    """A toolset (`computer_toolset_*`, `browser_toolset_*`) declares a family of tools and has no `name`."""
+    return "_toolset_" in (tool.get("type") or "")
+
+
 def is_server_tool(tool: dict[str, Any]) -> bool:
     kind = tool.get("type")
-    return kind is not None and kind not in CLIENT_TOOL_TYPES and not kind.startswith(CLIENT_TOOL_PREFIXES)
+    return kind is not None and kind not in CLIENT_TOOL_TYPES and not kind.startswith(CLIENT_TOOL_PREFIXES) \
+        and not is_toolset(tool)
 
 
 def check_tools(body: dict[str, Any]) -> None:
@@ -43,8 +49,14 @@ def check_tools(body: dict[str, Any]) -> None:
     names: list[str] = []
     for i, tool in enumerate(tools):
         if is_server_tool(tool):
-            raise invalid(f"tools.{i}: this local stub does not run server tools ('{tool['type']}'); "
-                          "remove it or test it against the real API")
+            # a decision, not the API's rule (docs/stub-api.md): a made-up search or run result would let code
+            # pass here that the real result's blocks (encrypted content, citations) could still break
+            raise invalid(f"tools.{i}: '{tool['type']}' is a server tool, which runs on Anthropic's servers; this "
+                          "local stub accepts its definition's shape but cannot run it. Leave it out of tests "
+                          "against the stub, or test it against the real API.")
+        if is_toolset(tool):
+            raise invalid(f"tools.{i}: '{tool['type']}' is a toolset; this local stub serves single tools with a "
+                          "`name` and an `input_schema`, not toolsets. Leave it out of tests against the stub.")
         name = tool["name"]
         if not TOOL_NAME.match(name):
             raise invalid(f"tools.{i}.name: String should match pattern '^[a-zA-Z0-9_-]{{1,64}}$'")

@@ -301,10 +301,12 @@ def describe(errors: list[Any], body: Any) -> str:
     """The API's one-line message for the most specific error: `messages.0.content.1.foo: Extra inputs ...`.
 
     Of the errors a union gives (one per branch), the deepest says most; at equal depth a type's error
-    ("Input should be a valid string") says more than a list of every literal the SDK names.
+    ("Input should be a valid string") says more than a list of every literal the SDK names, and a wrong
+    value says more than a missing or extra key, which the union's other branches give for any input (a
+    server tool with `max_uses: "many"` is one custom tool without `input_schema` to the custom branch).
     """
-    rendered = [_render(error, body) for error in errors]
-    path, message, _ = max(rendered, key=lambda r: (len(r[0]), r[2]))
+    rendered = [(*_render(error, body), error["type"] not in ("missing", "extra_forbidden")) for error in errors]
+    path, message, _, _ = max(rendered, key=lambda r: (len(r[0]), r[2], r[3]))
     return f"{'.'.join(path)}: {message}" if path else message
 
 

@@ -8,8 +8,10 @@ import json
 import struct
 import zlib
 
+import anthropic
 import jsonschema
 import pydantic
+import pytest
 
 from coach.stub.images import dimensions, tokens_for
 from tests.stub.conftest import HELLO, MODEL, client
@@ -93,3 +95,34 @@ def test_request_ids_differ_between_two_stubs_of_the_same_scenario(start_stub):
     second = client(start_stub()).messages.with_raw_response.create(model=MODEL, max_tokens=5, messages=HELLO)
     assert first.headers["request-id"] != second.headers["request-id"]
     assert first.parse().id != second.parse().id
+
+
+def _tool_result_with(image: dict) -> list[dict]:  # type: ignore[type-arg]
+    return [{"role": "user", "content": "Look at the chart."},
+            {"role": "assistant", "content": [{"type": "tool_use", "id": "toolu_1", "name": "chart", "input": {}}]},
+            {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "toolu_1",
+                                          "content": [{"type": "text", "text": "Here it is."}, image]}]}]
+
+
+def _png_block(data: bytes) -> dict:  # type: ignore[type-arg]
+    return {"type": "image", "source": {"type": "base64", "media_type": "image/png",
+                                        "data": base64.b64encode(data).decode()}}
+
+
+def test_an_image_inside_a_tool_result_counts_its_pixels_like_a_top_level_image(start_stub):
+    sdk = client(start_stub())
+    tools = [{"name": "chart", "input_schema": {"type": "object"}}]
+
+    def counted(data: bytes) -> int:
+        return sdk.messages.count_tokens(model=MODEL, tools=tools, messages=_tool_result_with(_png_block(data))
+                                         ).input_tokens
+
+    assert counted(png(750, 500)) - counted(png(75, 100)) == 500 - 10
+
+
+def test_an_image_inside_a_tool_result_with_bad_data_is_a_400_naming_its_place(start_stub):
+    image = {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": "not base64!"}}
+    with pytest.raises(anthropic.BadRequestError) as raised:
+        client(start_stub()).messages.create(model=MODEL, max_tokens=50, messages=_tool_result_with(image),
+                                             tools=[{"name": "chart", "input_schema": {"type": "object"}}])
+    assert raised.value.body["error"]["message"].startswith("messages.2.content.0.content.1.source.base64.data:")

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import anthropic
 import jsonschema
 import pytest
 
-from tests.stub.conftest import MODEL, UNPACED, client
+from tests.stub.conftest import HELLO, MODEL, UNPACED, client
 
 WEATHER = {"name": "get_weather", "description": "Current weather for a city.",
            "input_schema": {"type": "object", "required": ["city", "unit"],
@@ -146,3 +147,40 @@ def test_continuing_an_unknown_thread_is_thread_not_found(start_stub):
         client(start_stub()).beta.messages.create(model=MODEL, max_tokens=30, messages=ASK,
                                                   thread={"type": "continue", "previous_message_id": "msg_nope"})
     assert caught.value.body["error"]["details"]["error_code"] == "thread_not_found"
+
+
+def _sdk_tool_definitions() -> list[dict]:  # type: ignore[type-arg]
+    """A minimal definition of every Anthropic-defined tool the installed SDK types: its `type` and its fixed `name`."""
+    import typing
+
+    import typing_extensions as te
+    from anthropic.types import ToolUnionParam
+
+    definitions = []
+    for member in te.get_args(ToolUnionParam):
+        hints = typing.get_type_hints(member)
+        if te.get_origin(hints["type"]) is not te.Literal:  # the custom tool: `type` optional, "custom"
+            continue
+        kinds = te.get_args(hints["type"])
+        definition = {"type": kinds[0]}
+        if "name" in hints:  # a fixed name is a Literal; a free one gets the type's stem
+            fixed = te.get_origin(hints["name"]) is te.Literal
+            definition["name"] = te.get_args(hints["name"])[0] if fixed else kinds[0].rsplit("_", 1)[0]
+        definitions.append(definition)
+    return definitions
+
+
+SERVER_TOOLS = [d for d in _sdk_tool_definitions() if not d["type"].startswith(
+    ("bash_", "text_editor_", "computer_", "memory_")) and "_toolset_" not in d["type"]]
+
+
+@pytest.mark.parametrize("definition", SERVER_TOOLS, ids=[d["type"] for d in SERVER_TOOLS])
+def test_each_server_tool_the_sdk_types_is_a_400_naming_it(start_stub, definition):
+    with pytest.raises(anthropic.BadRequestError) as raised:
+        client(start_stub()).messages.create(model=MODEL, max_tokens=50, messages=HELLO, tools=[definition])
+    assert raised.value.body["error"]["message"].startswith(f"tools.0: '{definition['type']}' is a server tool")
+
+
+def test_the_sdk_types_web_search_code_execution_and_web_fetch_among_its_server_tools():
+    kinds = {d["type"].rsplit("_", 1)[0] for d in SERVER_TOOLS}
+    assert {"web_search", "web_fetch", "code_execution"} <= kinds
