@@ -8,8 +8,10 @@ evidence it is graded on. Everything time-related reads the scenario clock.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import logging
+import random
 import secrets
 import socket
 from collections.abc import Callable
@@ -79,11 +81,19 @@ class StubServer:
         self.admin_url: str | None = None
         self._messages_seen = 0
         self._id_counter = 0
-        # random per server: real request and message ids never repeat, across runs too
-        self._id_stem = "".join(secrets.choice(_ID_ALPHABET) for _ in range(24))
+        if isinstance(clock, VirtualClock):
+            # A grade replays exactly: the ids and thinking signatures its program sees (and may log) are
+            # the same in every run of the scenario. Only the stub's own program is on this clock.
+            seed = hashlib.sha256(f"coach-grade:{scenario.name}".encode()).digest()
+            stems = random.Random(seed)
+            self._id_stem = "".join(stems.choice(_ID_ALPHABET) for _ in range(24))
+            self.signer = ThinkingSigner(hashlib.sha256(seed + b":thinking").digest())
+        else:
+            # random per server: real request and message ids never repeat, across runs too
+            self._id_stem = "".join(secrets.choice(_ID_ALPHABET) for _ in range(24))
+            self.signer = ThinkingSigner()  # keyed per server: only its own thinking blocks verify when sent back
         self.models = model_rules.ServedModels()
         self.threads = Threads()
-        self.signer = ThinkingSigner()  # keyed per server: only its own thinking blocks verify when sent back
         self.batches = Batches(scenario, clock, self._next_id, self._batch_message)
         validation.validator("messages")  # load (or build once) the request schemas before the first request
         self._runner: web.AppRunner | None = None

@@ -13,7 +13,10 @@ import jsonschema
 import pydantic
 import pytest
 
+from coach.scenario_time import VirtualClock
 from coach.stub.images import dimensions, tokens_for
+from coach.stub.runner import StubThread
+from coach.stub.scenario import load_scenario
 from tests.stub.conftest import HELLO, MODEL, client
 
 SCHEMA = {"type": "object", "additionalProperties": False, "required": ["city", "temperature", "tags"],
@@ -95,6 +98,17 @@ def test_request_ids_differ_between_two_stubs_of_the_same_scenario(start_stub):
     second = client(start_stub()).messages.with_raw_response.create(model=MODEL, max_tokens=5, messages=HELLO)
     assert first.headers["request-id"] != second.headers["request-id"]
     assert first.parse().id != second.parse().id
+
+
+def test_request_ids_replay_exactly_between_two_grades_of_the_same_scenario():
+    # A grade's program may log its request ids; the same file must log the same ones every run.
+    seen = []
+    for _ in range(2):
+        with StubThread(load_scenario("healthy"), VirtualClock()) as stub:
+            raw = client(stub).messages.with_raw_response.create(model=MODEL, max_tokens=5, messages=HELLO)
+            seen.append((raw.headers["request-id"], raw.parse().id))
+    assert seen[0] == seen[1]
+    assert seen[0][0].startswith("req_") and seen[0][1].startswith("msg_")
 
 
 def _tool_result_with(image: dict) -> list[dict]:  # type: ignore[type-arg]
