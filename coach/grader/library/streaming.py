@@ -86,30 +86,45 @@ def _no_scripted_text() -> Verdict:
 # ---- streaming-reply: the SDK's stream into a chat window ---------------------------------------
 
 
+SCREEN_LOGGER = "chat.screen"
+"""The logger the exercise's ChatWindow writes one record to per piece shown (the part left as it is)."""
+
+
 @check("shows_text_as_it_arrives")
 def shows_text_as_it_arrives(evidence: RunEvidence) -> Verdict:
-    """Each answered reply reached the screen piece by piece as its deltas arrived, not in one block at the end."""
+    """Each answered reply reached the screen piece by piece while its stream was still arriving.
+
+    Judged from the window's own records, which leave the process as each piece is shown and are
+    stamped on arrival in scenario time, set against when the stub sent the stream: a count the
+    program returns, or text written straight into the window, is not evidence.
+    """
     outcomes = _outcomes(evidence)
     if isinstance(outcomes, Verdict):
         return outcomes
+    shown = [evidence.logged_at(r) for r in evidence.result.log_records
+             if isinstance(r, dict) and r.get("logger") == SCREEN_LOGGER]
+    shown = [at for at in shown if at is not None]
     said = []
     for case in outcomes:
         attempts = evidence.call(_text(case))
         if not attempts or not _complete(attempts[-1]):
             continue
-        if not attempts[-1].stream:
-            return Verdict(False, f"the reply '{case}' was asked for without streaming (request "
-                                  f"{attempts[-1].seq}), so nothing could reach the screen before the whole answer "
-                                  "was in: use client.messages.stream(...)")
-        deltas = attempts[-1].text_deltas_sent
-        pieces = _outcome(outcomes, case).get("pieces")
-        if not isinstance(pieces, int) or isinstance(pieces, bool):
-            return Verdict(False, f"main() reports no count of pieces shown for '{case}'")
-        if pieces < max(2, math.ceil(deltas / 2)):
-            return Verdict(False, f"the reply '{case}' reached the screen in {pieces} piece(s), although the API "
-                                  f"streamed it as {deltas} deltas: the user saw nothing until the whole answer "
-                                  "was in (call on_text for each piece of stream.text_stream)")
-        said.append(f"'{case}': {pieces} pieces from {deltas} deltas")
+        last = attempts[-1]
+        if not last.stream:
+            return Verdict(False, f"the reply '{case}' was asked for without streaming (request {last.seq}), so "
+                                  "nothing could reach the screen before the whole answer was in: use "
+                                  "client.messages.stream(...)")
+        deltas = last.text_deltas_sent
+        end = last.finished_s if last.finished_s is not None else float("inf")
+        during = sum(1 for at in shown if last.arrived_s <= at < end)
+        if during < max(2, math.ceil(deltas / 2)):
+            after = sum(1 for at in shown if end <= at)
+            return Verdict(False, f"the reply '{case}' was streamed as {deltas} deltas from "
+                                  f"{last.arrived_s:.2f} s to {end:.2f} s (request {last.seq}), but only {during} "
+                                  f"piece(s) reached the screen while it arrived ({after} shown from then on): the "
+                                  "user saw nothing until the whole answer was in. Call on_text for each piece of "
+                                  "stream.text_stream, and leave ChatWindow as it is (its records are the evidence)")
+        said.append(f"'{case}': {during} pieces shown while its {deltas} deltas arrived")
     if not said:
         return Verdict(False, "no reply was streamed to the end, so there was nothing to watch arrive")
     return Verdict(True, "; ".join(said))
