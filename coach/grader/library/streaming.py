@@ -235,7 +235,7 @@ def screen_shows_one_answer(evidence: RunEvidence) -> Verdict:
 
 @check("fails_clearly_when_exhausted", case=Field(str), max_attempts=Field(int))
 def fails_clearly_when_exhausted(evidence: RunEvidence, case: str, max_attempts: int) -> Verdict:
-    """A reply whose every stream breaks is retried, at most `max_attempts` times, then raises: never a half answer."""
+    """A reply whose every stream breaks is tried `max_attempts` times in all, then raises: never a half answer."""
     outcomes = _outcomes(evidence)
     if isinstance(outcomes, Verdict):
         return outcomes
@@ -254,9 +254,16 @@ def fails_clearly_when_exhausted(evidence: RunEvidence, case: str, max_attempts:
     if len(attempts) < 2:
         return Verdict(False, f"'{case}': {_broke(attempts[0])} and the error reached main() at once "
                               f"({outcome.get('error')}): it was never restarted, so no retry was used up")
-    if len(attempts) > max_attempts:
-        return Verdict(False, f"'{case}' was sent {len(attempts)} times; stop after {max_attempts} attempts and "
-                              "tell the user")
+    if len(attempts) != max_attempts:
+        more = "stop after" if len(attempts) > max_attempts else "use all"
+        return Verdict(False, f"'{case}' was sent {len(attempts)} times before main() got "
+                              f"{_quote(outcome.get('error'), 100)}; {more} {max_attempts} attempts, then tell the "
+                              "user")
+    restarts = outcome.get("restarts")
+    if isinstance(restarts, int) and restarts > max_attempts - 1:  # too few is one-answer's business
+        return Verdict(False, f"all {max_attempts} streams of '{case}' broke and the window was told of "
+                              f"{restarts} restarts, but only {max_attempts - 1} attempt(s) followed a break: "
+                              "call on_restart only when another attempt comes next")
     return Verdict(True, f"all {len(attempts)} streams of '{case}' broke, then main() got "
                          f"{_quote(outcome.get('error'), 100)}")
 
