@@ -52,8 +52,27 @@ EQUIVALENT: dict[str, dict[str, str]] = {
         "core/NumberReplacer#19@62": _LEFT_AS_IS + " (max_tokens)",
     },
     "observed-call": {"core/ReplaceComparisonOperator_Eq_Gt#0@55": "the `__main__` block: the grader calls main()"},
-    "cost-accumulator": {"core/ReplaceBinaryOperator_Mul_LShift#6@104": "the exercise's made-up ticket dates, in "
-                         "the part the learner leaves as it is; any date is a valid ticket"},
+    "cost-accumulator": {
+        **dict.fromkeys(["core/ReplaceComparisonOperator_NotEq_Gt#0@48",
+                         "core/ReplaceComparisonOperator_NotEq_IsNot#0@48"],
+                        "the keys left (messages, model, system) all sort after max_tokens, and short strings are "
+                        "interned: the same request is counted"),
+        "core/ReplaceComparisonOperator_Gt_GtE#0@63": "spent plus a worst case never equals the hard limit exactly",
+        "core/ReplaceComparisonOperator_GtE_Gt#0@75": "the spending never equals the soft limit exactly",
+        **dict.fromkeys([f"core/NumberReplacer#{n}@23" for n in (6, 7)]
+                        + [f"core/NumberReplacer#{n}@25" for n in (16, 17)],
+                        "a 1-hour cache-write price: no request asks for the 1-hour TTL"),
+        **dict.fromkeys([f"core/NumberReplacer#{n}@25" for n in (14, 15)]
+                        + [f"core/NumberReplacer#{n}@26" for n in (18, 19)],
+                        "Haiku's cache prices: only the Sonnet drafts are cached, so no Haiku call writes or reads"),
+        **dict.fromkeys([f"core/NumberReplacer#{n}@37" for n in range(24, 30)],
+                        "a ceiling one token off is still inside the task's band, and the refusal comes at the "
+                        "same call"),
+        **dict.fromkeys([f"core/NumberReplacer#{n}@49" for n in (30, 31)]
+                        + [f"core/NumberReplacer#{n}@73" for n in range(36, 40)],
+                        "off by a millionth of the figure or by one cache-read token (0.1 micro-dollar): within the "
+                        "rounding to the micro-dollar that costs-match allows"),
+    },
     "safe-answer": {"core/ReplaceBinaryOperator_Mul_Add#0@55": "asks again with max_tokens + 4, is cut again and "
                     "flags the answer as truncated: the brief allows either"},
 }
@@ -65,7 +84,13 @@ SURVIVORS: dict[str, dict[str, str]] = {
     "prompt-caching": {"core/ReplaceOrWithAnd#2@148": "main()'s cache_write_tokens figure is returned but no item "
                        "sets it against the journal's usage"},
     # Sampled by CI once the references gained their "why" notes (the line numbers moved); not judged yet.
-    "cost-accumulator": {"core/ReplaceBinaryOperator_Mul_LShift#6@110": "not judged yet"},
+    # (cost-accumulator's, Mul_LShift#6@110, is in account_history: equivalent as given code, see GIVEN.)
+    "cost-accumulator": dict.fromkeys(
+        [f"core/ReplaceBinaryOperator_Mul_{op}#{n}@49" for op in ("Add", "Sub", "Div", "FloorDiv", "Mod")
+         for n in (0, 1)],
+        "worst_case_usd prices one part wrong (input or output), yet this run's refusal falls at the same call: the "
+        "spend before it plus either part alone already passes the cap. Killing it needs a run whose last "
+        "affordable call sits within one call's input cost of the cap"),
     "observed-call": {"core/ReplaceComparisonOperator_Eq_Gt#0@60": "not judged yet"},
     "safe-answer": {"core/ReplaceBinaryOperator_Mul_Add#0@61": "not judged yet"},
 }
