@@ -86,11 +86,10 @@ SURVIVORS: dict[str, dict[str, str]] = {
     # Sampled by CI once the references gained their "why" notes (the line numbers moved); not judged yet.
     # (cost-accumulator's, Mul_LShift#6@110, is in account_history: equivalent as given code, see GIVEN.)
     "cost-accumulator": dict.fromkeys(
-        [f"core/ReplaceBinaryOperator_Mul_{op}#{n}@49" for op in ("Add", "Sub", "Div", "FloorDiv", "Mod")
-         for n in (0, 1)],
-        "worst_case_usd prices one part wrong (input or output), yet this run's refusal falls at the same call: the "
-        "spend before it plus either part alone already passes the cap. Killing it needs a run whose last "
-        "affordable call sits within one call's input cost of the cap"),
+        [f"core/ReplaceBinaryOperator_Mul_{op}#0@49" for op in ("Add", "Sub", "Div", "FloorDiv", "Mod")],
+        "worst_case_usd under-prices the counted input (by half or more), yet the refusal falls at the same call: "
+        "even the under-priced worst case takes the $0.0518 spent past the $0.060 cap. A cap within $0.001 of the "
+        "true worst case would kill it, but only by tuning the cap to this reference's last call"),
     "observed-call": {"core/ReplaceComparisonOperator_Eq_Gt#0@60": "not judged yet"},
     "safe-answer": {"core/ReplaceBinaryOperator_Mul_Add#0@61": "not judged yet"},
 }
