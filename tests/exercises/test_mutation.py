@@ -51,6 +51,24 @@ EQUIVALENT: dict[str, dict[str, str]] = {
         "core/NumberReplacer#18@62": _LEFT_AS_IS + " (max_tokens)",
         "core/NumberReplacer#19@62": _LEFT_AS_IS + " (max_tokens)",
     },
+    "streaming-reply": {
+        **dict.fromkeys([f"core/ReplaceBinaryOperator_Mul_{op}#0@61" for op in ("Add", "Div", "FloorDiv", "Mod", "Pow")]
+                        + ["core/NumberReplacer#18@61"],
+                        "another pause (or none) between restarts: the brief asks for no pause, only for the restart"),
+        **dict.fromkeys([f"core/NumberReplacer#{n}@31" for n in range(2, 6)],
+                        "a read timeout of 19 or 21 s, a connect timeout of 4 or 6 s: chat-sized, as the brief asks "
+                        "(at most 60 s)"),
+        **dict.fromkeys([f"core/NumberReplacer#{n}@31" for n in (6, 7)]
+                        + [f"core/ReplaceComparisonOperator_{op}@56" for op in (
+                            "NotEq_Eq#1", "NotEq_Lt#0", "NotEq_Lt#1", "NotEq_LtE#1", "NotEq_Gt#0", "NotEq_Gt#1",
+                            "NotEq_GtE#1", "Lt_Eq#0", "Lt_NotEq#0", "Lt_LtE#0", "Lt_Gt#0", "Lt_GtE#0")]
+                        + [f"core/NumberReplacer#{n}@56" for n in range(14, 18)],
+                        "which refused statuses are raised at once, and the SDK's retries of them: no request in the "
+                        "scenario is refused (every answer is a 200 that breaks), and the brief asks only about the "
+                        "four breaks. A reply refused with a 400 would make these kills, with a sentence in the brief"),
+        "core/ReplaceComparisonOperator_Lt_NotEq#1@59": "attempt runs from 1 to MAX_ATTEMPTS, so != is <",
+        "core/ReplaceComparisonOperator_Lt_IsNot#0@59": "small ints are one object in CPython, so `is not` is !=",
+    },
     "observed-call": {"core/ReplaceComparisonOperator_Eq_Gt#0@55": "the `__main__` block: the grader calls main()"},
     "cost-accumulator": {
         **dict.fromkeys(["core/ReplaceComparisonOperator_NotEq_Gt#0@48",
