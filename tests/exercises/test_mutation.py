@@ -107,6 +107,19 @@ EQUIVALENT: dict[str, dict[str, str]] = {
                         + ["core/ReplaceBinaryOperator_Add_Div#2@84", "core/ReplaceBinaryOperator_Add_Pow#2@84"],
                         "another backoff that still grows or holds, is jittered and pauses at least 0.2 s: the batch "
                         "brief asks for backoff with jitter, not retry-backoff's band"),
+        **dict.fromkeys([f"core/NumberReplacer#{n}@84" for n in (20, 21, 22, 24, 25)] + ["core/NumberReplacer#18@83"],
+                        "another jittered backoff (a floor of a third or all of the ceiling, a wider random part, "
+                        "3**n): the batch brief asks for backoff with jitter, not retry-backoff's band"),
+        **dict.fromkeys(["core/NumberReplacer#4@25", "core/NumberReplacer#5@25"],
+                        "MAX_DELAY_S 7 or 9: the ceilings reached (0.5 and 1 s) are far under the cap"),
+        **dict.fromkeys(["core/NumberReplacer#7@52", "core/NumberReplacer#13@61", "core/NumberReplacer#11@60",
+                         "core/NumberReplacer#10@60"],
+                        "a starting delay of -1, sleeping only above -1, or a floor of 0 or 2 under limit - remaining: "
+                        "the wait is the same (never negative, and the bucket's limit is far above its remaining)"),
+        **dict.fromkeys(["core/NumberReplacer#8@53", "core/NumberReplacer#9@53"],
+                        "the requests bucket is plentiful in this scenario, so needing 0 or 2 of it changes no wait"),
+        **dict.fromkeys([f"core/NumberReplacer#{n}@68" for n in (15, 16, 17)],
+                        "an estimate a third higher or a token off: the pacing still waits at most until -reset"),
     },
     "observed-call": {"core/ReplaceComparisonOperator_Eq_Gt#0@55": "the `__main__` block: the grader calls main()"},
     "cost-accumulator": {
@@ -141,10 +154,12 @@ SURVIVORS: dict[str, dict[str, str]] = {
             "Add#1", "Div#2", "FloorDiv#2", "Mod#2", "BitOr#1", "BitAnd#2", "BitXor#1")]
                         + ["core/ReplaceBinaryOperator_Div_Mod#0@60"]
                         + [f"core/ReplaceBinaryOperator_{op}@68" for op in ("Add_Mul#0", "Add_Mul#1",
-                                                                             "FloorDiv_Mul#0")],
+                                                                             "FloorDiv_Mul#0")]
+                        + ["core/NumberReplacer#6@52"],
                         "pacing that waits the wrong share: far past -reset (no item bounds how long the run takes) "
                         "or too little (within few-429s' allowance of 3 refusals)"),
-        **dict.fromkeys(["core/ReplaceBinaryOperator_Mul_Div#1@83", "core/ReplaceBinaryOperator_Mul_Mod#1@83"],
+        **dict.fromkeys(["core/ReplaceBinaryOperator_Mul_Div#1@83", "core/ReplaceBinaryOperator_Mul_Mod#1@83",
+                         "core/NumberReplacer#19@83"],
                         "a backoff whose ceiling shrinks or stays: backoff-jitter judges jitter and a floor, "
                         "not growth"),
         "core/AddNot#6@99": "a 429's rate-limit headers are not read; pacing catches up on the next answer, within "
@@ -152,7 +167,7 @@ SURVIVORS: dict[str, dict[str, str]] = {
         **dict.fromkeys([f"core/ReplaceBinaryOperator_Sub_{op}#3@101" for op in (
             "Add", "Mul", "Div", "FloorDiv", "Pow", "RShift", "LShift", "BitOr", "BitXor")]
                         + ["core/ReplaceComparisonOperator_Eq_Gt#0@101", "core/NumberReplacer#0@21",
-                           "core/NumberReplacer#1@21"],
+                           "core/NumberReplacer#1@21", "core/NumberReplacer#26@101", "core/NumberReplacer#27@101"],
                         "no document uses up its attempts, so the brief's 'at most MAX_ATTEMPTS attempts per "
                         "document' has no item: a document that meets a 529 every time, with a caps-attempts item, "
                         "would kill these"),
