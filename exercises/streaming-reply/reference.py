@@ -11,6 +11,7 @@ shown, so the window never shows half an answer twice. A request the API rejecte
 since a restart would be rejected too.
 """
 
+import logging
 import time
 
 import anthropic
@@ -61,6 +62,10 @@ def stream_reply(client: anthropic.Anthropic, request: dict, on_text, on_restart
     raise ReplyFailed(f"the reply broke {MAX_ATTEMPTS} times; last: {type(last).__name__}: {last}") from last
 
 
+screen_log = logging.getLogger("chat.screen")
+"""One record per piece shown: the grader times these against the stream. Leave as it is."""
+
+
 class ChatWindow:
     """What the user sees of one reply. Leave as it is: the grader reads it back."""
 
@@ -72,6 +77,7 @@ class ChatWindow:
     def show(self, text: str) -> None:
         self.text += text
         self.pieces += 1
+        screen_log.debug("shown %r", text)
 
     def restart(self, attempt: int, error: BaseException) -> None:
         self.text = ""

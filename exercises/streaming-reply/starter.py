@@ -5,6 +5,7 @@ the local API breaks four of them once, in each of the four ways a stream can br
 every time. Run and grade with `coach grade streaming-reply` (or Ctrl+R in the app).
 """
 
+import logging
 import time  # noqa: F401  (for a pause between restarts; the sandbox runs it on the scenario clock)
 
 import anthropic
@@ -47,6 +48,10 @@ def stream_reply(client: anthropic.Anthropic, request: dict, on_text, on_restart
         return stream.get_final_message()
 
 
+screen_log = logging.getLogger("chat.screen")
+"""One record per piece shown: the grader times these against the stream. Leave as it is."""
+
+
 class ChatWindow:
     """What the user sees of one reply. Leave as it is: the grader reads it back."""
 
@@ -58,6 +63,7 @@ class ChatWindow:
     def show(self, text: str) -> None:
         self.text += text
         self.pieces += 1
+        screen_log.debug("shown %r", text)
 
     def restart(self, attempt: int, error: BaseException) -> None:
         self.text = ""

@@ -32,7 +32,7 @@ def test_starter_fails_every_item_with_evidence(grade: Grade) -> None:
     report = grade(EXERCISE, exercise(EXERCISE).starter)
     assert failing(report) == {item.id for item in exercise(EXERCISE).checks}
     evidence = {item.id: item.evidence for item in report.items}
-    assert "past the $0.0550 cap" in evidence["stops-before-cap"]
+    assert "past the $0.06 cap" in evidence["stops-before-cap"]
     assert "no WARNING was logged" in evidence["warns-at-soft-limit"]
     assert "max_tokens 4096" in evidence["per-task-max-tokens"]
 

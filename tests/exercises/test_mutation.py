@@ -10,6 +10,7 @@ tests/exercises/test_mutation.py` grades them all. docs/grading.md has the score
 cosmic-ray command that reproduces them.
 """
 
+import ast
 import os
 from pathlib import Path
 
@@ -17,7 +18,7 @@ import pytest
 
 from coach.curriculum import load_curriculum
 
-from .conftest import SOLUTIONS, Grade, failing, reference
+from .conftest import Grade, exercise, failing, reference
 
 cosmic_ray = pytest.importorskip("cosmic_ray")
 from cosmic_ray.ast import ast_nodes, get_ast  # noqa: E402
@@ -50,9 +51,98 @@ EQUIVALENT: dict[str, dict[str, str]] = {
         "core/NumberReplacer#18@62": _LEFT_AS_IS + " (max_tokens)",
         "core/NumberReplacer#19@62": _LEFT_AS_IS + " (max_tokens)",
     },
+    "streaming-reply": {
+        **dict.fromkeys([f"core/ReplaceBinaryOperator_Mul_{op}#0@61" for op in ("Add", "Div", "FloorDiv", "Mod", "Pow")]
+                        + ["core/NumberReplacer#18@61"],
+                        "another pause (or none) between restarts: the brief asks for no pause, only for the restart"),
+        **dict.fromkeys([f"core/NumberReplacer#{n}@31" for n in range(2, 6)],
+                        "a read timeout of 19 or 21 s, a connect timeout of 4 or 6 s: chat-sized, as the brief asks "
+                        "(at most 60 s)"),
+        **dict.fromkeys([f"core/NumberReplacer#{n}@31" for n in (6, 7)]
+                        + [f"core/ReplaceComparisonOperator_{op}@56" for op in (
+                            "NotEq_Eq#1", "NotEq_Lt#0", "NotEq_Lt#1", "NotEq_LtE#1", "NotEq_Gt#0", "NotEq_Gt#1",
+                            "NotEq_GtE#1", "Lt_Eq#0", "Lt_NotEq#0", "Lt_LtE#0", "Lt_Gt#0", "Lt_GtE#0")]
+                        + [f"core/NumberReplacer#{n}@56" for n in range(14, 18)],
+                        "which refused statuses are raised at once, and the SDK's retries of them: no request in the "
+                        "scenario is refused (every answer is a 200 that breaks), and the brief asks only about the "
+                        "four breaks. A reply refused with a 400 would make these kills, with a sentence in the brief"),
+        "core/ReplaceComparisonOperator_Lt_NotEq#1@59": "attempt runs from 1 to MAX_ATTEMPTS, so != is <",
+        "core/ReplaceComparisonOperator_Lt_IsNot#0@59": "small ints are one object in CPython, so `is not` is !=",
+    },
+    "prompt-caching": {
+        **dict.fromkeys([f"core/NumberReplacer#{n}@22" for n in (2, 3, 6, 7)],
+                        "the output and 1-hour cache-write prices: input_cost_usd uses neither"),
+        **dict.fromkeys(["core/NumberReplacer#70@152", "core/NumberReplacer#71@152"],
+                        "max_tokens 299 or 301: no item is about the answer's length"),
+        **dict.fromkeys(["core/NumberReplacer#72@162", "core/NumberReplacer#73@162"],
+                        "how much of the question the warning quotes"),
+        **dict.fromkeys([f"core/NumberReplacer#{n}@170" for n in range(76, 80)],
+                        "off by a millionth of the figure or by one cache-read token (0.1 micro-dollar): within the "
+                        "rounding to the micro-dollar that input-cost allows"),
+    },
+    "batch-pipeline": {
+        **dict.fromkeys([f"core/ReplaceComparisonOperator_{op}#0@57" for op in ("GtE_Eq", "GtE_Gt", "GtE_Is")],
+                        "when enough remains the share missing is negative, and max(delay, negative) waits nothing"),
+        **dict.fromkeys(["core/ReplaceComparisonOperator_Gt_NotEq#0@61", "core/ReplaceComparisonOperator_Gt_GtE#0@61"],
+                        "delay starts at 0 and only grows, so it is never negative and sleep(0) waits nothing"),
+        **dict.fromkeys(["core/ReplaceComparisonOperator_Eq_LtE#1@110", "core/ReplaceComparisonOperator_Eq_Is#1@110"],
+                        "the answers hold text blocks only, and short strings are interned"),
+        **dict.fromkeys(["core/ReplaceContinueWithBreak#0@47", "core/ReplaceContinueWithBreak#1@55"],
+                        "every answer carries both buckets' headers, so neither loop meets a missing bucket"),
+        **dict.fromkeys(["core/AddNot#3@73", "core/AddNot#4@74", "core/ReplaceOrWithAnd#0@75"],
+                        "the reason falls back to the SDK's error.message, which names the API's own message too"),
+        **dict.fromkeys(["core/ReplaceComparisonOperator_Eq_GtE#0@101", "core/ReplaceComparisonOperator_Eq_Is#0@101"],
+                        "attempt never passes MAX_ATTEMPTS - 1, and small ints are one object in CPython"),
+        **dict.fromkeys([f"core/ReplaceBinaryOperator_FloorDiv_{op}#0@68" for op in ("Add", "Sub", "Div", "BitOr",
+                                                                                      "BitXor")],
+                        "an estimate up to four times too high: the pacing waits at most until -reset, which the brief "
+                        "allows (only slower)"),
+        **dict.fromkeys(["core/ReplaceBinaryOperator_Mul_Add#0@60", "core/ReplaceBinaryOperator_Mul_Sub#0@60"],
+                        "waits until -reset give or take the share (under a second): the brief allows waiting until "
+                        "-reset"),
+        **dict.fromkeys(["core/ReplaceBinaryOperator_Mul_Add#1@83", "core/ReplaceBinaryOperator_Mul_Pow#1@83",
+                         "core/ReplaceBinaryOperator_Pow_Add#0@83", "core/NumberReplacer#2@23"]
+                        + [f"core/ReplaceBinaryOperator_Div_{op}#{n}@84" for op in ("Add", "Mul", "Pow", "Mod")
+                           for n in (1, 2)]
+                        + ["core/ReplaceBinaryOperator_Add_Div#2@84", "core/ReplaceBinaryOperator_Add_Pow#2@84"],
+                        "another backoff that still grows or holds, is jittered and pauses at least 0.2 s: the batch "
+                        "brief asks for backoff with jitter, not retry-backoff's band"),
+        **dict.fromkeys([f"core/NumberReplacer#{n}@84" for n in (20, 21, 22, 24, 25)] + ["core/NumberReplacer#18@83"],
+                        "another jittered backoff (a floor of a third or all of the ceiling, a wider random part, "
+                        "3**n): the batch brief asks for backoff with jitter, not retry-backoff's band"),
+        **dict.fromkeys(["core/NumberReplacer#4@25", "core/NumberReplacer#5@25"],
+                        "MAX_DELAY_S 7 or 9: the ceilings reached (0.5 and 1 s) are far under the cap"),
+        **dict.fromkeys(["core/NumberReplacer#7@52", "core/NumberReplacer#13@61", "core/NumberReplacer#11@60",
+                         "core/NumberReplacer#10@60"],
+                        "a starting delay of -1, sleeping only above -1, or a floor of 0 or 2 under limit - remaining: "
+                        "the wait is the same (never negative, and the bucket's limit is far above its remaining)"),
+        **dict.fromkeys(["core/NumberReplacer#8@53", "core/NumberReplacer#9@53"],
+                        "the requests bucket is plentiful in this scenario, so needing 0 or 2 of it changes no wait"),
+        **dict.fromkeys([f"core/NumberReplacer#{n}@68" for n in (15, 16, 17)],
+                        "an estimate a third higher or a token off: the pacing still waits at most until -reset"),
+    },
     "observed-call": {"core/ReplaceComparisonOperator_Eq_Gt#0@55": "the `__main__` block: the grader calls main()"},
-    "cost-accumulator": {"core/ReplaceBinaryOperator_Mul_LShift#6@104": "the exercise's made-up ticket dates, in "
-                         "the part the learner leaves as it is; any date is a valid ticket"},
+    "cost-accumulator": {
+        **dict.fromkeys(["core/ReplaceComparisonOperator_NotEq_Gt#0@48",
+                         "core/ReplaceComparisonOperator_NotEq_IsNot#0@48"],
+                        "the keys left (messages, model, system) all sort after max_tokens, and short strings are "
+                        "interned: the same request is counted"),
+        "core/ReplaceComparisonOperator_Gt_GtE#0@63": "spent plus a worst case never equals the hard limit exactly",
+        "core/ReplaceComparisonOperator_GtE_Gt#0@75": "the spending never equals the soft limit exactly",
+        **dict.fromkeys([f"core/NumberReplacer#{n}@23" for n in (6, 7)]
+                        + [f"core/NumberReplacer#{n}@25" for n in (16, 17)],
+                        "a 1-hour cache-write price: no request asks for the 1-hour TTL"),
+        **dict.fromkeys([f"core/NumberReplacer#{n}@25" for n in (14, 15)]
+                        + [f"core/NumberReplacer#{n}@26" for n in (18, 19)],
+                        "Haiku's cache prices: only the Sonnet drafts are cached, so no Haiku call writes or reads"),
+        **dict.fromkeys([f"core/NumberReplacer#{n}@37" for n in range(24, 30)],
+                        "a ceiling one token off is still inside the task's band, and the refusal comes at the "
+                        "same call"),
+        **dict.fromkeys([f"core/NumberReplacer#{n}@49" for n in (30, 31)]
+                        + [f"core/NumberReplacer#{n}@73" for n in range(36, 40)],
+                        "off by a millionth of the figure or by one cache-read token (0.1 micro-dollar): within the "
+                        "rounding to the micro-dollar that costs-match allows"),
+    },
     "safe-answer": {"core/ReplaceBinaryOperator_Mul_Add#0@55": "asks again with max_tokens + 4, is cut again and "
                     "flags the answer as truncated: the brief allows either"},
     "nightly-batch": {
@@ -86,12 +176,36 @@ EQUIVALENT: dict[str, dict[str, str]] = {
 """exercise -> mutant id -> why no behaviour can tell it from the reference, as far as the brief asks."""
 
 SURVIVORS: dict[str, dict[str, str]] = {
-    "batch-pipeline": {"core/ReplaceBinaryOperator_Div_Mod#0@54": "pacing that waits the wrong share of the reset "
-                       "time still stays within few-429s' allowance of 3 refusals"},
-    "prompt-caching": {"core/ReplaceOrWithAnd#2@148": "main()'s cache_write_tokens figure is returned but no item "
-                       "sets it against the journal's usage"},
+    "batch-pipeline": {
+        **dict.fromkeys([f"core/ReplaceBinaryOperator_Sub_{op}@60" for op in (
+            "Add#1", "Div#2", "FloorDiv#2", "Mod#2", "BitOr#1", "BitAnd#2", "BitXor#1")]
+                        + ["core/ReplaceBinaryOperator_Div_Mod#0@60"]
+                        + [f"core/ReplaceBinaryOperator_{op}@68" for op in ("Add_Mul#0", "Add_Mul#1",
+                                                                             "FloorDiv_Mul#0")]
+                        + ["core/NumberReplacer#6@52"],
+                        "pacing that waits the wrong share: far past -reset (no item bounds how long the run takes) "
+                        "or too little (within few-429s' allowance of 3 refusals)"),
+        **dict.fromkeys(["core/ReplaceBinaryOperator_Mul_Div#1@83", "core/ReplaceBinaryOperator_Mul_Mod#1@83",
+                         "core/NumberReplacer#19@83"],
+                        "a backoff whose ceiling shrinks or stays: backoff-jitter judges jitter and a floor, "
+                        "not growth"),
+        "core/AddNot#6@99": "a 429's rate-limit headers are not read; pacing catches up on the next answer, within "
+                            "few-429s' allowance",
+        **dict.fromkeys([f"core/ReplaceBinaryOperator_Sub_{op}#3@101" for op in (
+            "Add", "Mul", "Div", "FloorDiv", "Pow", "RShift", "LShift", "BitOr", "BitXor")]
+                        + ["core/ReplaceComparisonOperator_Eq_Gt#0@101", "core/NumberReplacer#0@21",
+                           "core/NumberReplacer#1@21", "core/NumberReplacer#26@101", "core/NumberReplacer#27@101"],
+                        "no document uses up its attempts, so the brief's 'at most MAX_ATTEMPTS attempts per "
+                        "document' has no item: a document that meets a 529 every time, with a caps-attempts item, "
+                        "would kill these"),
+    },
     # Sampled by CI once the references gained their "why" notes (the line numbers moved); not judged yet.
-    "cost-accumulator": {"core/ReplaceBinaryOperator_Mul_LShift#6@110": "not judged yet"},
+    # (cost-accumulator's, Mul_LShift#6@110, is in account_history: equivalent as given code, see GIVEN.)
+    "cost-accumulator": dict.fromkeys(
+        [f"core/ReplaceBinaryOperator_Mul_{op}#0@49" for op in ("Add", "Sub", "Div", "FloorDiv", "Mod")],
+        "worst_case_usd under-prices the counted input (by half or more), yet the refusal falls at the same call: "
+        "even the under-priced worst case takes the $0.0518 spent past the $0.060 cap. A cap within $0.001 of the "
+        "true worst case would kill it, but only by tuning the cap to this reference's last call"),
     "observed-call": {"core/ReplaceComparisonOperator_Eq_Gt#0@60": "not judged yet"},
     "safe-answer": {"core/ReplaceBinaryOperator_Mul_Add#0@61": "not judged yet"},
     "nightly-batch": {
@@ -102,6 +216,54 @@ SURVIVORS: dict[str, dict[str, str]] = {
     },
 }
 """Mutants no item kills yet: each needs a sharper item (issue 13, left open)."""
+
+
+GIVEN: dict[str, set[str]] = {
+    "retry-backoff": {"CASES", "main", "__main__"},
+    "batch-pipeline": {"LONG_REPORTS", "_WORDS", "request_for", "load_documents", "main", "__main__"},
+    "cost-accumulator": {"TICKETS", "account_history", "STYLE_GUIDE", "PROMPTS", "request_for", "main", "__main__"},
+    "prompt-caching": {"INSTRUCTIONS", "_POLICY_SECTIONS", "_CATEGORIES", "REFUND_POLICY", "SHIPPING_FAQ",
+                       "WARRANTY_TERMS", "QUESTIONS", "main", "__main__"},
+    "streaming-reply": {"screen_log", "ChatWindow", "CASES", "main", "__main__"},
+}
+"""exercise -> the top-level statements its starter gives verbatim, for the learner to leave as they are.
+
+A mutant there that survives is not a mistake a learner can make (the brief says to leave that code
+alone), so it counts as equivalent; one that is killed still counts as killed."""
+
+
+def _statement_name(node: ast.stmt) -> str | None:
+    if isinstance(node, ast.FunctionDef | ast.ClassDef):
+        return node.name
+    if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+        return node.targets[0].id
+    if isinstance(node, ast.If) and "__main__" in ast.unparse(node.test):
+        return "__main__"
+    return None
+
+
+def _given_statements(exercise_id: str, path: Path) -> dict[str, tuple[str, range]]:
+    """name -> (source, lines) of the GIVEN statements of a file."""
+    source = path.read_text(encoding="utf-8")
+    found = {}
+    for node in ast.parse(source).body:
+        name = _statement_name(node)
+        if name in GIVEN.get(exercise_id, set()):
+            found[name] = (ast.get_source_segment(source, node) or "", range(node.lineno, (node.end_lineno or 0) + 1))
+    return found
+
+
+def _in_given_code(exercise_id: str, mutant_id: str) -> bool:
+    line = int(mutant_id.rsplit("@", 1)[1])
+    return any(line in lines for _, lines in _given_statements(exercise_id, reference(exercise_id)).values())
+
+
+@pytest.mark.parametrize("exercise_id", sorted(GIVEN))
+def test_the_code_counted_as_given_is_the_starters_word_for_word(exercise_id: str) -> None:
+    ours = _given_statements(exercise_id, reference(exercise_id))
+    starter = _given_statements(exercise_id, exercise(exercise_id).starter)
+    assert set(ours) == GIVEN[exercise_id]
+    assert {name for name, (source, _) in ours.items() if starter.get(name, ("",))[0] != source} == set()
 
 
 def _mutants(exercise_id: str) -> list[str]:
@@ -148,4 +310,7 @@ def test_mutant_of_the_reference_fails_an_item(grade: Grade, tmp_path: Path, exe
         pytest.skip("cosmic-ray could not apply this mutation")
     file = tmp_path / "reference.py"
     file.write_text(source, encoding="utf-8")
-    assert failing(grade(exercise_id, file)), f"{exercise_id} mutant {mutant_id} survived every item"
+    survived = not failing(grade(exercise_id, file))
+    if survived and _in_given_code(exercise_id, mutant_id):
+        pytest.skip("equivalent: a change to the code the starter gives and the brief says to leave as it is")
+    assert not survived, f"{exercise_id} mutant {mutant_id} survived every item"

@@ -62,9 +62,12 @@ def test_the_policy_is_above_the_cache_minimum_and_the_faq_far_below_it() -> Non
     assert estimate_tokens(starter.INSTRUCTIONS) < minimum / 4
 
 
-@pytest.mark.xfail(strict=False, reason="every document long enough by len/4 is also cached by the stub, so a warning "
-                   "keyed on prompt length looks like one keyed on the usage; needs a scenario case where a long "
-                   "prompt is not cached (issue 13, left open)")
-def test_a_warning_keyed_on_prompt_length_rather_than_usage_fails(grade: Grade) -> None:
-    report = grade(EXERCISE, SOLUTIONS / EXERCISE / "known_false_pass__warns_by_length.py")
-    assert failing(report) == {"warns-uncached"}
+def test_the_warranty_terms_are_cached_only_with_the_instructions_before_them() -> None:
+    """So a warning keyed on the document's length (wrong_warns_uncached__by_document_length) is told apart."""
+    spec = importlib.util.spec_from_file_location("prompt_caching_starter", exercise(EXERCISE).starter)
+    assert spec is not None and spec.loader is not None
+    starter = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(starter)
+    minimum = load_scenario(exercise(EXERCISE).scenario).response.min_cacheable_tokens
+    alone = estimate_tokens(starter.WARRANTY_TERMS)
+    assert alone < minimum <= alone + estimate_tokens(starter.INSTRUCTIONS)

@@ -12,7 +12,7 @@ from coach.stub.runner import StubThread
 from coach.stub.scenario import load_scenario
 from coach.tutor.reply import RESTART
 
-from .conftest import reply, stub_running
+from .conftest import LESSON, reply, stub_running
 
 OBSERVED = """\
 summary = "Answered, slow and refused replies for the coach's own telemetry, on a wall-speed clock."
@@ -78,16 +78,24 @@ async def test_the_coachs_telemetry_passes_the_observed_call_checks(coach_for, s
 STREAM_CASES = ["steady", "error-event", "reset", "clean-close", "stall", "outage"]
 
 
-async def _coach_windows(session) -> dict[str, dict]:
-    """Each case's reply as the streaming-reply exercise's chat window records it."""
+async def _coach_windows(session, clock: ScenarioClock, shown: list[dict]) -> dict[str, dict]:
+    """Each case's reply as the streaming-reply exercise's chat window records it.
+
+    Like the exercise's ChatWindow, each piece shown is a `chat.screen` record stamped in scenario
+    time as it arrives (appended to `shown`), which is what streams-text judges.
+    """
     windows = {}
     for case in STREAM_CASES:
         screen, pieces, restarts = "", 0, 0
-        for piece in await reply(session, f"case {case}: where is my parcel?"):
-            if piece == RESTART:
-                screen, pieces, restarts = "", 0, restarts + 1
-            else:
-                screen, pieces = screen + piece, pieces + 1
+        try:
+            async for piece in session.stream_reply(f"case {case}: where is my parcel?", LESSON):
+                if piece == RESTART:
+                    screen, pieces, restarts = "", 0, restarts + 1
+                else:
+                    screen, pieces = screen + piece, pieces + 1
+                    shown.append({"logger": streaming.SCREEN_LOGGER, "message": repr(piece), "at_s": clock.now()})
+        finally:
+            await session.aclose()
         failed = session.telemetry.records()[-1]["error_class"] is not None
         windows[case] = {"outcome": "failed" if failed else "answered", "stop_reason": session.last_stop_reason,
                          "error": screen[:300] if failed else None, "screen": screen, "pieces": pieces,
@@ -98,17 +106,19 @@ async def _coach_windows(session) -> dict[str, dict]:
 async def test_the_coach_restarts_broken_streams_like_the_streaming_exercise_asks(coach_for):
     # The coach's timeouts are wall seconds; a slow scenario clock keeps its 2 s read timeout meaningful.
     scenario = load_scenario("streaming-reply")
-    with StubThread(scenario, ScenarioClock(speed=5)) as stub:
+    clock = ScenarioClock(speed=5)
+    shown: list[dict] = []
+    with StubThread(scenario, clock) as stub:
         session = coach_for(stub.base_url, read_timeout_s=2.0, soft_limit_usd=100.0)
-        windows = await _coach_windows(session)
-        evidence = _evidence(stub, scenario, "streaming-reply")
+        windows = await _coach_windows(session, clock, shown)
+        evidence = _evidence(stub, scenario, "streaming-reply", shown)
     evidence = dataclasses.replace(evidence, result=dataclasses.replace(evidence.result, return_value=windows))
     verdicts = {
         "streams": streaming.shows_text_as_it_arrives(evidence),
         "timeout": streaming.chat_timeout(evidence),
         "restarts": streaming.restarts_broken_streams(evidence, ["error-event", "reset", "clean-close", "stall"]),
         "one answer": streaming.screen_shows_one_answer(evidence),
-        "exhausted": streaming.fails_clearly_when_exhausted(evidence, "outage", 3),
+        "exhausted": streaming.fails_clearly_when_exhausted(evidence, "outage", session.config.stream_restarts + 1),
     }
     assert all(v.passed for v in verdicts.values()), {name: v.evidence for name, v in verdicts.items()}
 

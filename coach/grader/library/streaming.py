@@ -86,30 +86,45 @@ def _no_scripted_text() -> Verdict:
 # ---- streaming-reply: the SDK's stream into a chat window ---------------------------------------
 
 
+SCREEN_LOGGER = "chat.screen"
+"""The logger the exercise's ChatWindow writes one record to per piece shown (the part left as it is)."""
+
+
 @check("shows_text_as_it_arrives")
 def shows_text_as_it_arrives(evidence: RunEvidence) -> Verdict:
-    """Each answered reply reached the screen piece by piece as its deltas arrived, not in one block at the end."""
+    """Each answered reply reached the screen piece by piece while its stream was still arriving.
+
+    Judged from the window's own records, which leave the process as each piece is shown and are
+    stamped on arrival in scenario time, set against when the stub sent the stream: a count the
+    program returns, or text written straight into the window, is not evidence.
+    """
     outcomes = _outcomes(evidence)
     if isinstance(outcomes, Verdict):
         return outcomes
+    shown = [evidence.logged_at(r) for r in evidence.result.log_records
+             if isinstance(r, dict) and r.get("logger") == SCREEN_LOGGER]
+    shown = [at for at in shown if at is not None]
     said = []
     for case in outcomes:
         attempts = evidence.call(_text(case))
         if not attempts or not _complete(attempts[-1]):
             continue
-        if not attempts[-1].stream:
-            return Verdict(False, f"the reply '{case}' was asked for without streaming (request "
-                                  f"{attempts[-1].seq}), so nothing could reach the screen before the whole answer "
-                                  "was in: use client.messages.stream(...)")
-        deltas = attempts[-1].text_deltas_sent
-        pieces = _outcome(outcomes, case).get("pieces")
-        if not isinstance(pieces, int) or isinstance(pieces, bool):
-            return Verdict(False, f"main() reports no count of pieces shown for '{case}'")
-        if pieces < max(2, math.ceil(deltas / 2)):
-            return Verdict(False, f"the reply '{case}' reached the screen in {pieces} piece(s), although the API "
-                                  f"streamed it as {deltas} deltas: the user saw nothing until the whole answer "
-                                  "was in (call on_text for each piece of stream.text_stream)")
-        said.append(f"'{case}': {pieces} pieces from {deltas} deltas")
+        last = attempts[-1]
+        if not last.stream:
+            return Verdict(False, f"the reply '{case}' was asked for without streaming (request {last.seq}), so "
+                                  "nothing could reach the screen before the whole answer was in: use "
+                                  "client.messages.stream(...)")
+        deltas = last.text_deltas_sent
+        end = last.finished_s if last.finished_s is not None else float("inf")
+        during = sum(1 for at in shown if last.arrived_s <= at < end)
+        if during < max(2, math.ceil(deltas / 2)):
+            after = sum(1 for at in shown if end <= at)
+            return Verdict(False, f"the reply '{case}' was streamed as {deltas} deltas from "
+                                  f"{last.arrived_s:.2f} s to {end:.2f} s (request {last.seq}), but only {during} "
+                                  f"piece(s) reached the screen while it arrived ({after} shown from then on): the "
+                                  "user saw nothing until the whole answer was in. Call on_text for each piece of "
+                                  "stream.text_stream, and leave ChatWindow as it is (its records are the evidence)")
+        said.append(f"'{case}': {during} pieces shown while its {deltas} deltas arrived")
     if not said:
         return Verdict(False, "no reply was streamed to the end, so there was nothing to watch arrive")
     return Verdict(True, "; ".join(said))
@@ -220,7 +235,7 @@ def screen_shows_one_answer(evidence: RunEvidence) -> Verdict:
 
 @check("fails_clearly_when_exhausted", case=Field(str), max_attempts=Field(int))
 def fails_clearly_when_exhausted(evidence: RunEvidence, case: str, max_attempts: int) -> Verdict:
-    """A reply whose every stream breaks is retried, at most `max_attempts` times, then raises: never a half answer."""
+    """A reply whose every stream breaks is tried `max_attempts` times in all, then raises: never a half answer."""
     outcomes = _outcomes(evidence)
     if isinstance(outcomes, Verdict):
         return outcomes
@@ -239,9 +254,16 @@ def fails_clearly_when_exhausted(evidence: RunEvidence, case: str, max_attempts:
     if len(attempts) < 2:
         return Verdict(False, f"'{case}': {_broke(attempts[0])} and the error reached main() at once "
                               f"({outcome.get('error')}): it was never restarted, so no retry was used up")
-    if len(attempts) > max_attempts:
-        return Verdict(False, f"'{case}' was sent {len(attempts)} times; stop after {max_attempts} attempts and "
-                              "tell the user")
+    if len(attempts) != max_attempts:
+        more = "stop after" if len(attempts) > max_attempts else "use all"
+        return Verdict(False, f"'{case}' was sent {len(attempts)} times before main() got "
+                              f"{_quote(outcome.get('error'), 100)}; {more} {max_attempts} attempts, then tell the "
+                              "user")
+    restarts = outcome.get("restarts")
+    if isinstance(restarts, int) and restarts > max_attempts - 1:  # too few is one-answer's business
+        return Verdict(False, f"all {max_attempts} streams of '{case}' broke and the window was told of "
+                              f"{restarts} restarts, but only {max_attempts - 1} attempt(s) followed a break: "
+                              "call on_restart only when another attempt comes next")
     return Verdict(True, f"all {len(attempts)} streams of '{case}' broke, then main() got "
                          f"{_quote(outcome.get('error'), 100)}")
 

@@ -1,6 +1,7 @@
 """Cheat: reads the whole answer without streaming, then writes it into the chat window and sets its piece count.
 """
 
+import logging
 import time
 
 import anthropic
@@ -52,6 +53,10 @@ def stream_reply(client: anthropic.Anthropic, request: dict, on_text, on_restart
     raise ReplyFailed(f"the reply broke {MAX_ATTEMPTS} times; last: {type(last).__name__}: {last}") from last
 
 
+screen_log = logging.getLogger("chat.screen")
+"""One record per piece shown: the grader times these against the stream. Leave as it is."""
+
+
 class ChatWindow:
     """What the user sees of one reply. Leave as it is: the grader reads it back."""
 
@@ -63,6 +68,7 @@ class ChatWindow:
     def show(self, text: str) -> None:
         self.text += text
         self.pieces += 1
+        screen_log.debug("shown %r", text)
 
     def restart(self, attempt: int, error: BaseException) -> None:
         self.text = ""

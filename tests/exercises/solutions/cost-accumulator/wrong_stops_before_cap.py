@@ -23,7 +23,7 @@ PRICES = {
 
 SOFT_LIMIT_USD = 0.025
 """Past this, log one WARNING and carry on."""
-HARD_LIMIT_USD = 0.055
+HARD_LIMIT_USD = 0.060
 """Never let the session's bill go past this: refuse the call that could cross it."""
 
 MODELS = {"classify": "claude-haiku-5-5", "summarise": "claude-sonnet-5-5", "draft": "claude-sonnet-5-5"}

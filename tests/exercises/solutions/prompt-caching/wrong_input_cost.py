@@ -1,7 +1,8 @@
 """Wrong: prices cache writes and reads like any other input token, as if caching changed nothing on the bill.
 
-Write `ask` and `input_cost_usd`. `main()` answers eight customer questions: six about the refund
-policy, a long document that is the same on every request, and two about the short shipping FAQ.
+Write `ask` and `input_cost_usd`. `main()` answers nine customer questions: six about the refund
+policy, a long document that is the same on every request, two about the short shipping FAQ, and
+one about the warranty terms, just under the cache minimum on their own.
 Run and grade with `coach grade prompt-caching` (or Ctrl+R in the app).
 """
 
@@ -91,6 +92,53 @@ SHIPPING_FAQ = (
 """A short document: far under the minimum length the API will cache."""
 
 
+WARRANTY_TERMS = "\n\n".join([
+    "Parcelry extended warranty terms (version 2026-10), for products sold with the 'Parcelry Care' label.",
+    "1. What is covered. Parcelry Care adds one year to the legal guarantee of the product it was bought with. "
+    "It covers faults in materials and workmanship that appear with normal household use, and the cost of parts, "
+    "labour and the courier both ways. It does not cover wear parts such as filters, blades, seals and batteries "
+    "after the first six months, cosmetic damage that does not affect use, or damage from accidents, liquids, "
+    "misuse or repairs by anyone other than an approved service centre.",
+    "2. When it starts. The extra year starts on the day the legal guarantee ends, which is two years after "
+    "delivery for most products. The order confirmation shows the end date of both. Parcelry Care moves with the "
+    "product: if you give the product away, the new owner may claim with the original order number.",
+    "3. How to claim. Open 'My orders', choose the product and press 'Report a fault'. Describe what happens and "
+    "when, and add a photo or a short video if you can. We answer within two working days with a repair slot or "
+    "a prepaid label. Keep the original plug and any remote control; send the product without accessories "
+    "unless we ask for them.",
+    "4. Repair, replacement or refund. We first try a repair. When a repair is not possible, or the same fault "
+    "comes back within three months, we replace the product with the same model or one of equal or better "
+    "specification. When no replacement exists, we refund the price paid, less 10% for each full year of use "
+    "after the legal guarantee ended.",
+    "5. How long a repair takes. Most repairs take five to ten working days from the day the service centre "
+    "receives the product. For large appliances a technician visits your home; the visit is booked within five "
+    "working days. When a repair takes longer than fifteen working days, you may ask for a loan product. "
+    "We tell you by email and text message when the product is on its way back to you.",
+    "6. Cancelling. You may cancel Parcelry Care within 30 days of delivery for a full refund of its price, or "
+    "later for a refund in proportion to the time left, as long as no claim has been made. Cancelling does not "
+    "affect the legal guarantee, which always applies in full.",
+    "7. Data on your device. Before you send a phone, a laptop, a camera or a smart-home hub, back up your data "
+    "and remove any passcode or account lock. The service centre may have to reset the device to factory "
+    "settings, and Parcelry cannot restore data that was on it. We never look at your files or photos.",
+    "8. Business use. Products used in a business, a rental flat or a shared workspace are covered for six "
+    "months of Parcelry Care instead of a year, and wear parts are not covered at any time. Claims follow "
+    "section 3; a VAT number on the order is enough to show business use.",
+    "9. Abroad. Parcelry Care applies to products delivered to the European Union, the United Kingdom, Norway "
+    "or Switzerland. If you move abroad, claims are handled from your new address within those countries; "
+    "outside them, send the product to our returns centre at your own cost and we return it free of charge.",
+    "10. Disputes. If you disagree with how a claim was handled, ask for a review by a team lead within 30 "
+    "days of our answer. We reply within ten working days with the reasons for the decision.",
+    "11. Accessories. Chargers, cables, remote controls and docking stations that came in the box are covered "
+    "for the same time as the product. Accessories bought separately are covered by their own guarantee only. "
+    "When a covered accessory fails, we send a new one without asking for the old one back, unless it is larger "
+    "than a shoebox.",
+    "12. Your legal rights. These terms add to your rights under the law and never replace them. Where the law "
+    "gives you more, the law applies. A claim under Parcelry Care never shortens the legal guarantee, and a "
+    "repair made under either one is itself guaranteed for six months from the day the product comes back.",
+])
+"""About 1,000 tokens: just under the cache minimum on its own, over it with the instructions before it."""
+
+
 def ask(client: anthropic.Anthropic, document: str, question: str) -> anthropic.types.Message:
     """Answer one question from `document`, with the instructions and the document cached."""
     message = client.messages.create(
@@ -124,6 +172,7 @@ QUESTIONS = [
     ("refund", "I got a gift I do not want. Can I return it without the receipt?"),
     ("refund", "Is the delivery charge refunded if I send the whole order back?"),
     ("shipping", "Can I change the delivery address after ordering?"),
+    ("warranty", "My Parcelry Care kettle stopped heating after two and a half years. Is it covered?"),
 ]
 
 
@@ -132,7 +181,7 @@ def main() -> dict:
     client = anthropic.Anthropic()
     calls = []
     for topic, question in QUESTIONS:
-        document = REFUND_POLICY if topic == "refund" else SHIPPING_FAQ
+        document = {"refund": REFUND_POLICY, "shipping": SHIPPING_FAQ, "warranty": WARRANTY_TERMS}[topic]
         message = ask(client, document, f"{topic} question: {question}")
         usage = message.usage
         calls.append({

@@ -1,0 +1,81 @@
+"""Retry with backoff, wrong (written from scratch, a policy class): treats every 429 alike, so the spend cap is waited on and retried.
+"""
+
+import random
+import time
+from dataclasses import dataclass
+
+import anthropic
+
+MODEL = "claude-sonnet-5-5"
+MAX_ATTEMPTS = 4
+BASE_DELAY_S = 0.5
+MAX_DELAY_S = 8.0
+
+
+class RetriesExhausted(Exception):
+    """Every attempt failed with an error a retry could have fixed."""
+
+
+@dataclass
+class RetryPolicy:
+    attempts: int = MAX_ATTEMPTS
+    base_s: float = BASE_DELAY_S
+    cap_s: float = MAX_DELAY_S
+    rng: random.Random = random  # type: ignore[assignment]
+
+    def retryable(self, error: Exception) -> bool:
+        return isinstance(error, (anthropic.RateLimitError, anthropic.InternalServerError,
+                                  anthropic.APIConnectionError))
+
+    def wait_s(self, retry: int, error: Exception) -> float:
+        response = getattr(error, "response", None)
+        headers = response.headers if response is not None else {}
+        for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
+            try:
+                return float(headers[name]) * scale
+            except (KeyError, ValueError):
+                continue
+        ceiling = min(self.cap_s, self.base_s * 2**retry)
+        return ceiling * self.rng.uniform(0.5, 1.0)
+
+    def run(self, call):
+        for attempt in range(1, self.attempts + 1):
+            try:
+                return call()
+            except Exception as error:
+                if not self.retryable(error):
+                    raise
+                if attempt == self.attempts:
+                    raise RetriesExhausted(f"{self.attempts} attempts made, all failed") from error
+                time.sleep(self.wait_s(attempt - 1, error))
+        raise AssertionError("unreachable")
+
+
+POLICY = RetryPolicy()
+
+
+def call_with_retries(client: anthropic.Anthropic, **request):
+    return POLICY.run(lambda: client.messages.create(**request))
+
+
+CASES = ["rate-limited", "overloaded", "bad-request", "spend-cap", "outage"]
+
+
+def main() -> dict[str, str]:
+    """Ask once per case; return what happened to each, in plain words. Leave as it is."""
+    client = anthropic.Anthropic(max_retries=0)  # your wrapper is the only retry loop
+    outcomes = {}
+    for case in CASES:
+        try:
+            call_with_retries(client, model=MODEL, max_tokens=64,
+                              messages=[{"role": "user", "content": f"case {case}: summarise the incident report."}])
+            outcomes[case] = "answered"
+        except Exception as error:
+            outcomes[case] = f"{type(error).__name__}: {error}"
+    return outcomes
+
+
+if __name__ == "__main__":
+    for case, outcome in main().items():
+        print(f"{case:>13}: {outcome}")
