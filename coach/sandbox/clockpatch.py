@@ -153,6 +153,7 @@ def install(page_fd: int, channel_fd: int, epoch: float, seed: int) -> ProgramCl
     _patch_asyncio(clock)
     _patch_sockets(clock)
     _patch_select(clock)
+    _patch_multiprocessing()
     _patch_datetime(clock.wall)
     _seed_randomness(seed)
     return clock
@@ -415,6 +416,24 @@ def _patch_select(clock: ProgramClock) -> None:
             clock.cancel(timer)
 
     select.select = scenario_select
+
+
+def _patch_multiprocessing() -> None:
+    """`multiprocessing.connection.wait` with a timeout (joins, pools, `Connection.poll`) waits on scenario time.
+
+    Its own loop re-reads `time.monotonic()` until the deadline passes, which only waits move: a `poll()`
+    with no timeout would spin for ever, and ProcessPoolExecutor polls so. Here it is `select.select` above.
+    """
+    import multiprocessing.connection as connection
+
+    real_wait = connection.wait
+
+    def wait(object_list: Any, timeout: float | None = None) -> list[Any]:
+        if timeout is None:
+            return real_wait(object_list)
+        return select.select(list(object_list), [], [], max(float(timeout), 0.0))[0]
+
+    connection.wait = wait
 
 
 def _drain(fd: int) -> None:
