@@ -326,7 +326,9 @@ def hold_folders(spec: dict[str, Any]) -> dict[str, int]:
     Not coach's source checkout: the harness imported all it needs before the mounts, and a checkout
     shown again under the private /tmp would be readable through the learner's right to its /tmp.
     """
-    source = _coach_source_root()
+    from coach.sandbox.isolation import coach_source_root
+
+    source = coach_source_root()
     keep: list[str] = []
     for path in sorted(spec["keep"], key=len):
         if path == source:
@@ -334,14 +336,6 @@ def hold_folders(spec: dict[str, Any]) -> dict[str, int]:
         if _under_any(path, [*spec["hidden"], "/tmp", "/run"]) and not _under_any(path, keep):
             keep.append(path)
     return {path: os.open(path, os.O_PATH | os.O_DIRECTORY) for path in [spec["workdir"], *keep]}
-
-
-def _coach_source_root() -> str | None:
-    """The folder holding coach's package when it is a source checkout, not a Python folder (an editable install)."""
-    from coach.sandbox import landlock
-
-    root = os.path.dirname(landlock.hidden_package_dirs()[0])
-    return None if root in landlock.python_read_roots() else root
 
 
 def _mount_filesystems(spec: dict[str, Any], held: dict[str, int]) -> None:

@@ -168,7 +168,7 @@ def _start_cold(level: isolation.Level, spec: dict[str, Any], clock_fds: tuple[i
     spec = {**spec, "control_fd": child_end.fileno(), "log_fd": log_fd, "outcome_fd": outcome_fd,
             "clock": {**spec["clock"], "page_fd": page_fd, "channel_fd": channel_fd}}
     env = {**spec["env"], SPEC_VAR: json.dumps(spec)}
-    command = [*level.command(spec), sys.executable, "-I", "-m", "coach.sandbox"]
+    command = [*level.command(spec), sys.executable, "-I", *level.harness_args(spec)]
     try:
         popen = subprocess.Popen(
             command,
