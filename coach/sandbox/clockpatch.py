@@ -26,6 +26,7 @@ import heapq
 import itertools
 import math
 import mmap
+import multiprocessing.connection  # here, so the warm pool's server imports it once, not every run
 import os
 import queue
 import random
@@ -424,16 +425,14 @@ def _patch_multiprocessing() -> None:
     Its own loop re-reads `time.monotonic()` until the deadline passes, which only waits move: a `poll()`
     with no timeout would spin for ever, and ProcessPoolExecutor polls so. Here it is `select.select` above.
     """
-    import multiprocessing.connection as connection
-
-    real_wait = connection.wait
+    real_wait = multiprocessing.connection.wait
 
     def wait(object_list: Any, timeout: float | None = None) -> list[Any]:
         if timeout is None:
             return real_wait(object_list)
         return select.select(list(object_list), [], [], max(float(timeout), 0.0))[0]
 
-    connection.wait = wait
+    multiprocessing.connection.wait = wait
 
 
 def _drain(fd: int) -> None:
