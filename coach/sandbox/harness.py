@@ -2,8 +2,9 @@
 
 Started as `python -I -m coach.sandbox` (cold) or called after a fork by the warm
 pool. It applies the isolation level, then splits into a supervisor (PID 1 of the new PID
-namespace, or a child subreaper at process level) that reaps every descendant, and the
-learner process, which gets its limits, environment and clock and then runs the code.
+namespace, or a child subreaper at process level) that reaps every descendant and alone holds
+the outcome channel to the runner (it judges the learner process's report, `coach.sandbox.witness`),
+and the learner process, which gets its limits, environment and clock and then runs the code.
 The spec arrives in the environment variable `COACH_SANDBOX_SPEC` and is removed before
 learner code runs; it holds no secret.
 """
@@ -17,7 +18,10 @@ import resource
 import signal
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from coach.sandbox.witness import Witness
 
 SPEC_VAR = "COACH_SANDBOX_SPEC"
 SANDBOX_UID = 1000
@@ -124,7 +128,7 @@ def _ended(pid: int) -> int | None:
     return status if got == pid else None
 
 
-def _read_into(witness: Any, fd: int, until_empty: bool = False) -> bool:
+def _read_into(witness: Witness, fd: int, until_empty: bool = False) -> bool:
     """Feed the witness what the pipe holds; False once every writer has closed it."""
     while True:
         try:
