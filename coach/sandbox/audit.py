@@ -104,6 +104,32 @@ def install(
             raise PermissionError(f"sandbox: {event} is not allowed")
 
     sys.addaudithook(hook)
+    _explain_semaphores()
+
+
+SEMAPHORES_REFUSED = ("sandbox: multiprocessing's locks, queues and process pools need named semaphores in /dev/shm, "
+                      "which the process-level sandbox does not grant (there it is the host's, shared with the "
+                      "learner's other programs); use threads or asyncio, or a machine with user namespaces")
+
+
+def _explain_semaphores() -> None:
+    """A semaphore Landlock refuses says why, instead of a bare `[Errno 13] Permission denied` from SemLock."""
+    try:
+        import _multiprocessing
+    except ImportError:
+        return
+    real = _multiprocessing.SemLock
+
+    class SemLock(real):  # type: ignore[misc, valid-type]
+        def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+            try:
+                return super().__new__(cls, *args, **kwargs)
+            except PermissionError as error:
+                raise PermissionError(error.errno, SEMAPHORES_REFUSED) from None
+
+    SemLock.__name__ = SemLock.__qualname__ = real.__name__
+    SemLock.__module__ = real.__module__
+    _multiprocessing.SemLock = SemLock
 
 
 def _under(path: str | None, roots: tuple[str, ...]) -> bool:

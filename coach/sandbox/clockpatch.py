@@ -26,6 +26,7 @@ import heapq
 import itertools
 import math
 import mmap
+import multiprocessing.connection  # here, so the warm pool's server imports it once, not every run
 import os
 import queue
 import random
@@ -160,6 +161,7 @@ def install(page_fd: int, channel_fd: int, epoch: float, seed: int) -> ProgramCl
     _patch_asyncio(clock)
     _patch_sockets(clock)
     _patch_select(clock)
+    _patch_multiprocessing()
     _patch_datetime(clock.wall)
     _seed_randomness(seed)
     return clock
@@ -427,6 +429,22 @@ def _patch_select(clock: ProgramClock) -> None:
             clock.cancel(timer)
 
     select.select = scenario_select
+
+
+def _patch_multiprocessing() -> None:
+    """`multiprocessing.connection.wait` with a timeout (joins, pools, `Connection.poll`) waits on scenario time.
+
+    Its own loop re-reads `time.monotonic()` until the deadline passes, which only waits move: a `poll()`
+    with no timeout would spin for ever, and ProcessPoolExecutor polls so. Here it is `select.select` above.
+    """
+    real_wait = multiprocessing.connection.wait
+
+    def wait(object_list: Any, timeout: float | None = None) -> list[Any]:
+        if timeout is None:
+            return real_wait(object_list)
+        return select.select(list(object_list), [], [], max(float(timeout), 0.0))[0]
+
+    multiprocessing.connection.wait = wait
 
 
 def _drain(fd: int) -> None:

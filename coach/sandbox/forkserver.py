@@ -23,7 +23,7 @@ MAX_MESSAGE = 1 << 20
 def serve(fd: int) -> None:
     import anthropic  # noqa: F401  (the point of the pool: paid once)
 
-    from coach.sandbox import audit, clockpatch, harness, landlock, learner, namespaces, syscalls  # noqa: F401
+    from coach.sandbox import audit, clockpatch, harness, landlock, learner, namespaces, syscalls, witness  # noqa: F401
     from coach.sandbox.sdkwarmup import warm_sdk
 
     landlock.abi()  # loads py-landlock (which runs `ldconfig` to find libc) once, here

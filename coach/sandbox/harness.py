@@ -2,8 +2,9 @@
 
 Started as `python -I -m coach.sandbox` (cold) or called after a fork by the warm
 pool. It applies the isolation level, then splits into a supervisor (PID 1 of the new PID
-namespace, or a child subreaper at process level) that reaps every descendant, and the
-learner process, which gets its limits, environment and clock and then runs the code.
+namespace, or a child subreaper at process level) that reaps every descendant and alone holds
+the outcome channel to the runner (it judges the learner process's report, `coach.sandbox.witness`),
+and the learner process, which gets its limits, environment and clock and then runs the code.
 The spec arrives in the environment variable `COACH_SANDBOX_SPEC` and is removed before
 learner code runs; it holds no secret.
 """
@@ -17,7 +18,10 @@ import resource
 import signal
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from coach.sandbox.witness import Witness
 
 SPEC_VAR = "COACH_SANDBOX_SPEC"
 SANDBOX_UID = 1000
@@ -34,7 +38,7 @@ def launch(spec: dict[str, Any]) -> None:
     with contextlib.suppress(ImportError):
         import anthropic  # noqa: F401  (paid once here, or once in the warm pool, not by learner code)
     # Everything the learner process needs, imported before anything hides coach's folders.
-    from coach.sandbox import audit, clockpatch, landlock, learner, namespaces, syscalls  # noqa: F401
+    from coach.sandbox import audit, clockpatch, landlock, learner, namespaces, syscalls, witness  # noqa: F401
 
     # Their bindings find libc and libseccomp with ctypes.util.find_library, which runs `ldconfig`:
     # done now, while programs may still start, not after Landlock refuses them.
@@ -53,42 +57,100 @@ def launch(spec: dict[str, Any]) -> None:
 
 
 def _supervise(spec: dict[str, Any]) -> None:
+    """Fork the learner process; stay its parent, holding the outcome channel it never holds, and report its end."""
     from coach.sandbox import namespaces
 
     namespaces.become_subreaper()
+    report_r, report_w = os.pipe()
     pid = os.fork()
-    if pid != 0:
-        os.close(spec["control_fd"])
-        for fd in [*_clock_fds(spec), spec["outcome_fd"]]:
-            os.close(fd)  # the learner process keeps the clock and outcome channels; the supervisor needs none
-        if isinstance(spec.get("log_fd"), int):
-            os.close(spec["log_fd"])  # nor the log channel: only the learner's records go on it
     if pid == 0:
         try:
-            _become_learner(spec)
+            os.close(report_r)
+            os.close(spec["outcome_fd"])  # only the supervisor reaches the runner's outcome channel
+            _become_learner(spec, report_w)
         finally:
             os._exit(70)
-    signal.signal(signal.SIGUSR1, lambda *_: None)  # the runner's "stop now": interrupt the wait below
-    status = _wait_for(pid)
+    os.close(report_w)
+    os.close(spec["control_fd"])
+    for fd in _clock_fds(spec):
+        os.close(fd)  # the learner process keeps the clock channels; the supervisor needs none
+    if isinstance(spec.get("log_fd"), int):
+        os.close(spec["log_fd"])  # nor the log channel: only the learner's records go on it
+    told, status = _witness(pid, report_r)
     namespaces.kill_descendants()
+    if told is not None:
+        _send_outcome(spec["outcome_fd"], told)
     os._exit(status)
 
 
-def _wait_for(pid: int) -> int:
+def _witness(pid: int, report_r: int) -> tuple[dict[str, Any] | None, int]:
+    """Read the learner process's report pipe until the process ends; then judge the report against that end."""
+    import selectors
+
+    from coach.sandbox.witness import Witness, exit_status
+
+    witness = Witness()
+    stopped = [False]
+    wake_r, wake_w = os.pipe()
+    for fd in (wake_r, wake_w, report_r):
+        os.set_blocking(fd, False)
+    signal.set_wakeup_fd(wake_w)
+    signal.signal(signal.SIGCHLD, lambda *_: None)
+    signal.signal(signal.SIGUSR1, lambda *_: stopped.__setitem__(0, True))  # the runner's "stop now"
+    selector = selectors.DefaultSelector()
+    selector.register(report_r, selectors.EVENT_READ)
+    selector.register(wake_r, selectors.EVENT_READ)
+    status = _ended(pid)
+    while status is None:
+        if stopped[0]:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+        for key, _ in selector.select():
+            if key.fd == wake_r:
+                with contextlib.suppress(OSError):
+                    os.read(wake_r, 512)
+            elif not _read_into(witness, report_r):
+                selector.unregister(report_r)
+        status = _ended(pid)
+    _read_into(witness, report_r, until_empty=True)  # all it wrote before it ended is in the pipe by now
+    selector.close()
+    if stopped[0]:
+        return None, exit_status(status)  # stopped by the runner: whatever was reported, main() did not finish
+    return witness.verdict(status)
+
+
+def _ended(pid: int) -> int | None:
+    """The learner process's wait status once it has ended, else None."""
+    try:
+        got, status = os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        return 70 << 8
+    return status if got == pid else None
+
+
+def _read_into(witness: Witness, fd: int, until_empty: bool = False) -> bool:
+    """Feed the witness what the pipe holds; False once every writer has closed it."""
     while True:
         try:
-            _, status = os.waitpid(pid, 0)
-        except InterruptedError:
-            continue
-        except ChildProcessError:
-            return 70
+            chunk = os.read(fd, 65536)
+        except BlockingIOError:
+            return True
         except OSError:
-            return 70
-        if status == -1:
-            continue
-        if os.WIFSIGNALED(status):
-            return 128 + os.WTERMSIG(status)
-        return os.WEXITSTATUS(status)
+            return False
+        if not chunk:
+            return False
+        witness.feed(chunk)
+        if not until_empty:
+            return True
+
+
+def _send_outcome(fd: int, told: dict[str, Any]) -> None:
+    data = memoryview(json.dumps(told).encode())
+    with contextlib.suppress(OSError):
+        while data:
+            data = data[os.write(fd, data):]
+    with contextlib.suppress(OSError):
+        os.close(fd)
 
 
 def _clock_fds(spec: dict[str, Any]) -> list[int]:
@@ -96,7 +158,7 @@ def _clock_fds(spec: dict[str, Any]) -> list[int]:
     return [clock[name] for name in ("page_fd", "channel_fd") if isinstance(clock.get(name), int)]
 
 
-def _become_learner(spec: dict[str, Any]) -> None:
+def _become_learner(spec: dict[str, Any], report_fd: int) -> None:
     from coach.sandbox import audit, clockpatch, landlock, namespaces, syscalls
     from coach.sandbox.learner import run_learner
 
@@ -127,7 +189,7 @@ def _become_learner(spec: dict[str, Any]) -> None:
     if level == "process":
         host, port = spec["stub_address"]
         audit.install([str(workdir), spec["tmpdir"]], (host, int(port)), spec["hidden"], spec["keep"])
-    report = _outcome_reporter(spec["outcome_fd"])
+    report = _outcome_reporter(report_fd)
     _forget_coach_modules()
     _announce_start(spec["control_fd"])
     log_fd = spec.get("log_fd") if isinstance(spec.get("log_fd"), int) else None
@@ -174,31 +236,27 @@ def _root_to_nobody_without_caps() -> int:
 
 
 def _outcome_reporter(fd: int) -> Callable[[dict[str, Any]], None]:
-    """How the entry point's outcome leaves: once, on the outcome channel, after the code has ended.
+    """How the entry point's outcome leaves: one framed report to the supervisor, then SIGKILL at once.
 
-    The functions are bound now, before learner code runs, so replacing `os.write` or
-    `json.dumps` later changes nothing here. The runner trusts no other source for these facts.
+    The supervisor accepts a report only from a learner process that SIGKILL ended right after it
+    (`coach.sandbox.witness`), so a program that writes a report and then exits any other way is
+    refused. The functions are bound now, before learner code runs, so replacing `os.write`,
+    `signal.raise_signal` or `json.dumps` later changes nothing here.
     """
-    write, close, dumps = os.write, os.close, json.dumps
+    from coach.sandbox.witness import frame
+
+    # `raise_signal`, not `os.kill`: the audit hook refuses os.kill to learner code, and so to us.
+    write, end, dumps, sigkill = os.write, signal.raise_signal, json.dumps, signal.SIGKILL
     os.set_inheritable(fd, False)
-    sent = [False]
 
     def report(facts: dict[str, Any]) -> None:
-        if sent[0]:
-            return
-        sent[0] = True
-        try:
-            data = memoryview(dumps(facts, default=repr).encode())
-        except (ValueError, TypeError, RecursionError):
-            data = memoryview(dumps({"outcome": facts.get("outcome"), "return_error": "unreportable outcome"}).encode())
+        data = memoryview(frame(facts, dumps))
         try:
             while data:
                 data = data[write(fd, data):]
         except OSError:
             pass
-        finally:
-            with contextlib.suppress(OSError):
-                close(fd)
+        end(sigkill)
 
     return report
 

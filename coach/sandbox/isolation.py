@@ -30,8 +30,15 @@ class Level:
     prefix: Callable[[dict[str, Any]], list[str]] = field(default=lambda spec: [])
 
     def command(self, spec: dict[str, Any]) -> list[str]:
-        """The command words that come before `python -I -m coach.sandbox`."""
+        """The command words that come before `python -I` and the harness (`harness_args`)."""
         return self.prefix(spec)
+
+    def harness_args(self, spec: dict[str, Any]) -> list[str]:
+        """How `python -I` starts the harness: `-m coach.sandbox`, or from coach's source bound at HARNESS_SOURCE."""
+        if self.name == "bwrap" and relocated_source(spec) is not None:
+            return ["-c", f"import sys; sys.path.insert(0, {HARNESS_SOURCE!r}); "
+                          "from coach.sandbox.harness import main; main()"]
+        return ["-m", "coach.sandbox"]
 
 
 NAMESPACES = Level("namespaces", "namespaces")
@@ -168,6 +175,36 @@ def coach_dirs() -> list[str]:
     return sorted({os.path.realpath(p) for p in found if os.path.isdir(p)})
 
 
+HARNESS_SOURCE = "/run/coach-harness"
+"""Where bubblewrap shows coach's package when its checkout would otherwise be bound inside the private /tmp:
+a folder Landlock grants the learner nothing of (`/run` is an empty tmpfs inside)."""
+
+
+def coach_source_root() -> str | None:
+    """The folder holding coach's package when it is a source checkout, not a Python folder (an editable install)."""
+    from coach.sandbox import landlock
+
+    root = os.path.dirname(landlock.hidden_package_dirs()[0])
+    return None if root in landlock.python_read_roots() else root
+
+
+def relocated_source(spec: dict[str, Any]) -> str | None:
+    """coach's package folder when bubblewrap must show it at HARNESS_SOURCE instead of in place, else None.
+
+    In place, a checkout under /tmp would sit inside the private /tmp, which the learner may read and write.
+    """
+    from coach.sandbox import landlock
+
+    source = coach_source_root()
+    if source is None or not _under(source, [*spec["hidden"], "/tmp", "/run"]):
+        return None
+    return landlock.hidden_package_dirs()[0]
+
+
+def _under(path: str, roots: list[str]) -> bool:
+    return any(path == root or path.startswith(root.rstrip("/") + "/") for root in roots)
+
+
 def python_dirs() -> list[str]:
     """Folders the harness needs that may sit inside a hidden home (a venv, an editable checkout)."""
     paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, str(Path(__file__).resolve().parents[2])}
@@ -201,8 +238,12 @@ def bwrap_prefix(spec: dict[str, Any]) -> list[str]:
         args += ["--tmpfs", hidden]
     # coach's own folders stay readable to the harness, which starts in here; Landlock hides them
     # from the learner process (harness.py).
+    source = coach_source_root()
     for keep in spec["keep"]:
-        if any(keep == h or keep.startswith(h.rstrip("/") + "/") for h in [*spec["hidden"], "/tmp", "/run"]):
+        if keep != source and _under(keep, [*spec["hidden"], "/tmp", "/run"]):
             args += ["--ro-bind", keep, keep]
+    package = relocated_source(spec)
+    if package is not None:
+        args += ["--ro-bind", package, f"{HARNESS_SOURCE}/coach"]
     args += ["--bind", workdir, workdir, "--chdir", workdir, "--"]
     return args

@@ -93,6 +93,11 @@ class SandboxResult:
     seed: int = 0
     """The seed the program's randomness ran with."""
     outcome: str | None = "returned"
-    """How the entry point ended, as the harness reported it on its own channel after it ended:
-    "returned", "raised", "exited" (SystemExit), or None when no report came (the program ended
-    before `main()` did: `os._exit`, a signal, a kill). Never read from a file the program can write."""
+    """How the entry point ended, as the harness reported it and the supervisor accepted it (one report,
+    then the harness's SIGKILL): "returned", "raised", "exited" (SystemExit), or None when no report
+    came or it was refused (the program ended before `main()` did: `os._exit`, a signal, a kill).
+    Never read from a file the program can write."""
+    outcome_refused: str | None = None
+    """Why the supervisor refused a report of the outcome that did come (`coach.sandbox.witness`): say, a
+    report the program wrote itself before ending some other way than the harness ends it. `outcome` is
+    then None."""

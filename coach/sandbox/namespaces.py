@@ -321,9 +321,18 @@ def _mounts() -> list[tuple[str, int]]:
 
 
 def hold_folders(spec: dict[str, Any]) -> dict[str, int]:
-    """The work dir and the Python folders that the tmpfs mounts would hide, as O_PATH fds."""
+    """The work dir and the Python folders that the tmpfs mounts would hide, as O_PATH fds.
+
+    Not coach's source checkout: the harness imported all it needs before the mounts, and a checkout
+    shown again under the private /tmp would be readable through the learner's right to its /tmp.
+    """
+    from coach.sandbox.isolation import coach_source_root
+
+    source = coach_source_root()
     keep: list[str] = []
     for path in sorted(spec["keep"], key=len):
+        if path == source:
+            continue
         if _under_any(path, [*spec["hidden"], "/tmp", "/run"]) and not _under_any(path, keep):
             keep.append(path)
     return {path: os.open(path, os.O_PATH | os.O_DIRECTORY) for path in [spec["workdir"], *keep]}
@@ -358,6 +367,11 @@ def _mount_filesystems(spec: dict[str, Any], held: dict[str, int]) -> None:
     _mount(None, workdir, None, MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NODEV)
     for fd in held.values():
         os.close(fd)
+    for path in spec.get("coach_dirs", []):
+        # coach's package, course files and the learner's folders: empty here, wherever they lie (a checkout
+        # under /tmp, a virtualenv in a home), whatever else is granted around them.
+        if os.path.isdir(path):
+            _mount(b"tmpfs", path, b"tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, b"size=4k,mode=000")
     for point in ["/run", *spec["hidden"]]:
         if os.path.isdir(point):
             _mount(None, point, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)

@@ -168,7 +168,7 @@ def _start_cold(level: isolation.Level, spec: dict[str, Any], clock_fds: tuple[i
     spec = {**spec, "control_fd": child_end.fileno(), "log_fd": log_fd, "outcome_fd": outcome_fd,
             "clock": {**spec["clock"], "page_fd": page_fd, "channel_fd": channel_fd}}
     env = {**spec["env"], SPEC_VAR: json.dumps(spec)}
-    command = [*level.command(spec), sys.executable, "-I", "-m", "coach.sandbox"]
+    command = [*level.command(spec), sys.executable, "-I", *level.harness_args(spec)]
     try:
         popen = subprocess.Popen(
             command,
@@ -305,10 +305,15 @@ def _supervise(request: SandboxRequest, level: isolation.Level, spec: dict[str, 
         exit_code = 128 - exit_code
     result = {} if reported.overflowed else parse_outcome(bytes(reported.data))
     limit = killed_for or _limit_from_status(exit_code, killed_for) or _text_or_none(result.get("limit"))
+    refused = _text_or_none(result.get("refused"))
+    stderr = err.text()
+    if refused:
+        separator = "" if not stderr or stderr.endswith("\n") else "\n"
+        stderr += f"{separator}coach: main()'s outcome was refused: {refused}\n"
     return SandboxResult(
         exit_code=exit_code,
         stdout=out.text(),
-        stderr=err.text(),
+        stderr=stderr,
         timed_out=killed_for == "wall",
         limit_hit=limit,
         isolation=level.label,
@@ -319,6 +324,7 @@ def _supervise(request: SandboxRequest, level: isolation.Level, spec: dict[str, 
         return_error=_text_or_none(result.get("return_error")),
         log_records=_log_records(channel.records),
         outcome=result.get("outcome"),
+        outcome_refused=refused,
     )
 
 
@@ -413,16 +419,20 @@ OUTCOMES = ("returned", "raised", "exited")
 
 
 def parse_outcome(data: bytes) -> dict[str, Any]:
-    """The harness's report on the outcome channel; {} (no outcome) unless it is exactly one whole report.
+    """The supervisor's word on the outcome channel: the harness's report, `{"refused": why}`, or {} (none came).
 
-    Anything else written there (a second report, a partial one, bytes appended) means something
-    besides the harness wrote to the channel, so the run counts as ended without a report.
+    The supervisor checked the report against how the learner process ended (`coach.sandbox.witness`);
+    anything on the channel that is not one whole message of either shape counts as no outcome.
     """
     try:
         value = json.loads(data) if data else None
     except (ValueError, RecursionError):
         return {}
-    if not isinstance(value, dict) or value.get("outcome") not in OUTCOMES:
+    if not isinstance(value, dict):
+        return {}
+    if isinstance(value.get("refused"), str):
+        return {"refused": value["refused"]}
+    if value.get("outcome") not in OUTCOMES:
         return {}
     return value
 

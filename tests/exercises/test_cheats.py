@@ -12,10 +12,6 @@ import coach
 
 from .conftest import SOLUTIONS, Grade
 
-UNDER_TMP = pytest.mark.xfail(Path(coach.__file__).resolve().is_relative_to("/tmp"), strict=False,
-                              reason="a coach checkout under /tmp stays readable at the namespaces level; "
-                                     "a known gap, see the stop-19 note")
-
 CHEATS = SOLUTIONS / "cheats"
 
 REFUSED = [
@@ -38,7 +34,7 @@ REFUSED = [
     pytest.param("streaming-reply", CHEATS / "streaming_reply__writes_display_directly.py",
                  "streams-text", "reached the screen while it arrived", id="writes-the-display-directly"),
     pytest.param("cost-accumulator", CHEATS / "cost_accumulator__imports_coach.py",
-                 "costs-match", "coach", id="imports-coach", marks=UNDER_TMP),
+                 "costs-match", "coach", id="imports-coach"),
 ]
 
 
@@ -50,7 +46,6 @@ def test_cheat_is_refused_and_the_report_says_why(grade: Grade, exercise_id: str
     assert not report.passed and item in failed and said in failed[item], failed
 
 
-@UNDER_TMP
 def test_a_cheat_that_reads_the_scenario_finds_nothing_and_must_do_the_work(grade: Grade) -> None:
     """Coach's files are unreadable in the sandbox, so the cheat's canned answer never appears:
     every case's answer is one the stub streamed to a request the program really made."""

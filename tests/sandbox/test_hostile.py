@@ -483,11 +483,7 @@ def test_a_file_only_its_owner_may_read_stays_unread(attack):
         private.rmdir()
 
 
-@pytest.mark.xfail(Path(coach.__file__).resolve().is_relative_to("/tmp"), strict=False,
-                   reason="a coach checkout under /tmp stays readable at the namespaces level (the private /tmp "
-                          "re-binds it as a Python folder); a known gap, see the stop-19 note")
 def test_nothing_of_coach_is_importable_or_readable(attack):
-    import coach
     from coach.stub import scenario
 
     package = Path(coach.__file__).resolve().parent
@@ -664,6 +660,81 @@ def test_bytes_written_on_every_descriptor_spoil_the_report_instead_of_replacing
     """, entry="main")
     assert result.return_value != "forged"
     assert result.outcome in (None, "raised")
+
+
+# The report's framing, as an attacker who had read coach's source would write it.
+FRAMED_REPORT = """
+        import json, os, stat, struct
+        def forge_everywhere(value):
+            body = json.dumps({{"outcome": "returned", "return_value": value, "return_error": None,
+                               "limit": None, "exit_code": 0}}).encode()
+            framed = struct.pack(">I", len(body)) + body
+            for fd in range(3, 64):  # not /proc/self/fd: a forked child may not list it at the process level
+                try:
+                    if (stat.S_ISFIFO(os.fstat(fd).st_mode) or stat.S_ISSOCK(os.fstat(fd).st_mode)):
+                        os.write(fd, framed)
+                except OSError:
+                    pass
+"""
+
+
+def test_a_well_formed_report_written_by_the_program_then_os_exit_is_refused_and_says_why(attack):
+    result = attack(FRAMED_REPORT + """
+        def main():
+            forge_everywhere({{"outage": "answered"}})
+            os._exit(0)
+    """, entry="main")
+    assert (result.outcome, result.return_value) == (None, None)
+    assert result.outcome_refused is not None
+    assert "ended by exit status 0" in result.outcome_refused
+    assert "outcome was refused" in result.stderr
+
+
+def test_a_report_forged_by_a_thread_while_main_raises_is_refused(attack):
+    result = attack(FRAMED_REPORT + """
+        import threading
+        def main():
+            forger = threading.Thread(target=forge_everywhere, args=({{"outage": "answered"}},))
+            forger.start()
+            forger.join()
+            raise RuntimeError("the raw 503 escaped")
+    """, entry="main")
+    assert (result.outcome, result.return_value) == (None, None)
+    assert "more than one report" in (result.outcome_refused or "")
+
+
+def test_a_report_forged_by_a_forked_child_is_refused(attack):
+    result = attack(FRAMED_REPORT + """
+        def main():
+            child = os.fork()
+            if child == 0:
+                forge_everywhere("forged by a child")
+                os._exit(0)
+            os.waitpid(child, 0)
+            return "the real value"
+    """, entry="main")
+    assert (result.outcome, result.return_value) == (None, None)
+    assert "more than one report" in (result.outcome_refused or "")
+
+
+def test_the_learner_process_holds_no_descriptor_of_the_outcome_channel(attack):
+    result = attack("""
+        import json, os, socket, stat
+        def main():
+            peers = []
+            for name in os.listdir("/proc/self/fd"):
+                fd = int(name)
+                try:
+                    if stat.S_ISSOCK(os.fstat(fd).st_mode):
+                        with socket.socket(fileno=os.dup(fd)) as sock:
+                            peers.append(sock.type.name)
+                except OSError:
+                    pass
+            return sorted(peers)
+    """, entry="main")
+    # The log channel (stream) and the clock (seqpacket) only: the outcome channel stays with the supervisor.
+    assert result.outcome == "returned", result.stderr
+    assert result.return_value == ["SOCK_SEQPACKET", "SOCK_STREAM"]
 
 
 @pytest.mark.parametrize("forgery", sorted(FORGERIES))
