@@ -209,6 +209,21 @@ def shows_whole_answer(evidence: RunEvidence, case: str, field: str = "answer") 
                          f"(category '{found.category}'), asked once")
 
 
+def _wasted_retries(found: Case, first_cut: Any) -> Verdict | None:
+    """A failing verdict when a cut answer was asked again more than once, or without more room to finish."""
+    again = found.attempts[found.attempts.index(first_cut) + 1:]
+    if len(again) > 1:
+        return Verdict(False, f"after request {first_cut.seq} was cut at max_tokens, case '{found.name}' was asked "
+                              f"{len(again)} more times (requests {', '.join(str(e.seq) for e in again)}): ask again "
+                              "once, with room to finish, then flag it")
+    room = again[0].max_tokens if again else None
+    if isinstance(room, int | float) and isinstance(first_cut.max_tokens, int | float) and room <= first_cut.max_tokens:
+        return Verdict(False, f"request {first_cut.seq} was cut at max_tokens {first_cut.max_tokens:g}, and request "
+                              f"{again[0].seq} asked again with max_tokens {room:g}: no more room, so it is cut "
+                              "again, a paid request for nothing; ask with a bigger max_tokens, or flag the answer")
+    return None
+
+
 @check("handles_truncation", case=Field(str), answered=Field(str), field=Field(str, required=False))
 def handles_truncation(evidence: RunEvidence, case: str, answered: str, field: str = "answer") -> Verdict:
     """An answer cut at max_tokens is retried with room to finish, or flagged; never passed on as whole."""
@@ -229,6 +244,8 @@ def handles_truncation(evidence: RunEvidence, case: str, answered: str, field: s
                               f"max_tokens ({first_cut.max_tokens} tokens): check stop_reason before parsing")
     if (why := found.unusable()) is not None:
         return Verdict(False, why)
+    if (wasted := _wasted_retries(found, first_cut)) is not None:
+        return wasted
     text, category = found.text or "", found.category
     last = found.last
     if last.status == 200 and last.stop_reason in WHOLE_STOPS:
