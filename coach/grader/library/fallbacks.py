@@ -272,6 +272,13 @@ def handles_truncation(evidence: RunEvidence, case: str, answered: str, field: s
         return Verdict(False, f"request {last.seq} was cut at max_tokens ({last.max_tokens} tokens), yet the result "
                               f"has category '{category}', the same as the whole answer of case '{answered}': "
                               "flag it as truncated, or retry with a bigger max_tokens")
+    for other in cases.values():
+        error_class = _error_class(evidence, other.last) if other.last is not None else None
+        if other is not found and error_class is not None and other.category == category:  # refusal: its own item
+            return Verdict(False, f"request {last.seq} was cut at max_tokens ({last.max_tokens} tokens), and the "
+                                  f"result has category '{category}', the same as case '{other.name}' "
+                                  f"({_what_api_did(evidence, other.last)}): an answer too long to finish is not an "
+                                  "API failure, so it needs a category of its own")
     return Verdict(True, f"request {last.seq} was cut at max_tokens ({last.max_tokens} tokens); the user was told "
                          f"{_quote(text)} (category '{category}')")
 
@@ -290,6 +297,10 @@ def handles_empty_refusal(evidence: RunEvidence, case: str, answered: str) -> Ve
         return Verdict(False, f"the API did not refuse case '{case}' (it sent "
                               f"{_what_api_did(evidence, found.last)}), so there was no refusal to handle")
     said = _what_api_did(evidence, refusal)
+    if len(found.attempts) > 1:
+        return Verdict(False, f"case '{case}' was asked {len(found.attempts)} times (requests "
+                              f"{', '.join(str(e.seq) for e in found.attempts)}) after request {refusal.seq} got "
+                              f"{said}: asking again gets the same refusal, a paid request for nothing")
     if found.raised:
         return Verdict(False, f"safe_answer raised {found.raised} on request {refusal.seq}, {said}: "
                               "check stop_reason before reading message.content[0]")
