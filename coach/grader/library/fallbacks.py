@@ -209,6 +209,23 @@ def shows_whole_answer(evidence: RunEvidence, case: str, field: str = "answer") 
                          f"(category '{found.category}'), asked once")
 
 
+def _shows_cut_text(evidence: RunEvidence, entry: Any, text: str, field: str) -> bool:
+    """Whether `text` shows what a cut answer sent: its text, or the part of its JSON field that arrived.
+
+    `output_tokens` counts a thinking block too, which on a model that thinks by default comes first, so the
+    text sent is either that many pieces or that many less the scenario's thinking tokens.
+    """
+    sent = (entry.usage or {}).get("output_tokens") or 0
+    thinking = getattr(evidence.scenario, "thinking_tokens", 0) or 0
+    opening = f'"{field}": "'
+    for count in dict.fromkeys((sent, max(0, sent - thinking))):
+        fragment = "".join(text_pieces(_scripted(evidence) or "")[:count])
+        partial = fragment.split(opening, 1)[1] if opening in fragment else ""
+        if (len(fragment) >= 8 and fragment in text) or (len(partial) >= 8 and partial in text):
+            return True
+    return False
+
+
 def _wasted_retries(found: Case, first_cut: Any) -> Verdict | None:
     """A failing verdict when a cut answer was asked again more than once, or without more room to finish."""
     again = found.attempts[found.attempts.index(first_cut) + 1:]
@@ -258,10 +275,7 @@ def handles_truncation(evidence: RunEvidence, case: str, answered: str, field: s
     if last.stop_reason != "max_tokens":
         return Verdict(False, f"after the cut answer, request {last.seq} got {_what_api_did(evidence, last)}, "
                               "so the test of a truncated answer never finished")
-    fragment = "".join(text_pieces(_scripted(evidence) or "")[: (last.usage or {}).get("output_tokens") or 0])
-    opening = f'"{field}": "'
-    partial = fragment.split(opening, 1)[1] if opening in fragment else ""
-    if (len(fragment) >= 8 and fragment in text) or (len(partial) >= 8 and partial in text):
+    if _shows_cut_text(evidence, last, text, field):
         return Verdict(False, f"request {last.seq} was cut at max_tokens ({last.max_tokens} tokens) and the user saw "
                               f"the cut-off text {_quote(text)} as if it were the answer")
     if not text.strip():
