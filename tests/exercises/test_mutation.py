@@ -206,7 +206,6 @@ EQUIVALENT: dict[str, dict[str, str]] = {
         "core/ReplaceComparisonOperator_NotEq_Gt#0@31": _RM_ONE_KIND_OF_404,
         "core/ReplaceComparisonOperator_NotEq_Is#0@31": _RM_ONE_KIND_OF_404,
         "core/ReplaceOrWithAnd#0@31": _RM_FALLBACK_GUARD,
-        "core/ExceptionReplacer#1@56": _LEFT_AS_IS + " (main())",
         "core/NumberReplacer#0@41": _RM_BUDGET,
         "core/NumberReplacer#1@41": _RM_BUDGET,
         "core/NumberReplacer#2@50": _LEFT_AS_IS + " (main())",
