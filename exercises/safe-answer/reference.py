@@ -53,7 +53,7 @@ def from_message(message: anthropic.types.Message) -> dict[str, str]:
     return reply(answer, "answer")
 
 
-def safe_answer(client: anthropic.Anthropic, question: str, max_tokens: int = 300) -> dict[str, str]:
+def safe_answer(client: anthropic.Anthropic, question: str, max_tokens: int) -> dict[str, str]:
     """Ask `question`; return {"text": what the user sees, "category": the fallback chosen}."""
     try:
         message = ask(client, question, max_tokens)

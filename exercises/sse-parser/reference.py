@@ -5,11 +5,12 @@ turns the server-sent events into the answer's text and stop_reason. `main()` as
 the local API cuts one short with max_tokens, sends keep-alive pings in the middle of another and
 breaks the last one with an error event. Run and grade with `coach grade sse-parser` (or Ctrl+R in the app).
 
-Why it is written this way: the parser follows the server-sent events format: a blank line ends an event,
-lines starting with a colon are comments, and data lines are joined. ping events are skipped rather than
-treated as content, and an error event raises, because the stream has failed even though the HTTP status was
-200. The text is the concatenation of the text deltas, and stop_reason comes from message_delta, not from the
-last text.
+Why it is written this way: the parser follows the server-sent events format: a blank line ends an event and
+dispatches it only if it carried data, data lines are joined, a line starting with a colon is a comment (its field
+name is empty, so it sets nothing), and an event the stream cut before its blank line is dropped as incomplete.
+Events are told apart by name: only text_delta pieces are content, stop_reason comes from message_delta rather than
+from the last text, and ping, like any event this reply does not need, passes without effect. An error event
+raises, because the stream has failed even though the HTTP status was 200.
 """
 
 import json
@@ -35,20 +36,16 @@ def events(response):
     for raw in response:
         line = raw.decode("utf-8").rstrip("\r\n")
         if not line:  # a blank line ends the event
-            if name is not None or data:
+            if data:
                 yield name, "\n".join(data)
             name, data = None, []
-        elif line.startswith(":"):
-            continue  # a comment
-        else:
-            field, _, value = line.partition(":")
-            value = value.removeprefix(" ")
-            if field == "event":
-                name = value
-            elif field == "data":
-                data.append(value)
-    if name is not None or data:
-        yield name, "\n".join(data)
+            continue
+        field, _, value = line.partition(":")  # a comment, ": ...", has the empty field name
+        value = value.removeprefix(" ")
+        if field == "event":
+            name = value
+        elif field == "data":
+            data.append(value)
 
 
 def stream_reply(prompt: str, max_tokens: int) -> dict:
@@ -59,16 +56,14 @@ def stream_reply(prompt: str, max_tokens: int) -> dict:
     pieces, stop_reason = [], None
     with urllib.request.urlopen(request, timeout=30) as response:
         for name, data in events(response):
-            if name == "ping" or not data:
-                continue
             payload = json.loads(data)
             if name == "error":
-                error = payload.get("error", {})
-                raise StreamError(f"{error.get('type')}: {error.get('message')}")
-            if name == "content_block_delta" and payload["delta"].get("type") == "text_delta":
+                error = payload["error"]
+                raise StreamError(f"{error['type']}: {error['message']}")
+            if name == "content_block_delta" and payload["delta"]["type"] == "text_delta":
                 pieces.append(payload["delta"]["text"])
             elif name == "message_delta":
-                stop_reason = payload["delta"].get("stop_reason")
+                stop_reason = payload["delta"]["stop_reason"]
     return {"text": "".join(pieces), "stop_reason": stop_reason}
 
 

@@ -38,8 +38,6 @@ def test_exercise_reference_says_why_it_is_written_that_way(exercise) -> None:
 
 # ---- two wrong solutions per item, one written from scratch; two right ones per exercise ---------
 
-AWAITING_BRANCH_13B = {"sse-parser", "async-enrichment", "observed-call", "safe-answer", "retired-model"}
-"""Exercises whose extra solutions are written on the issue-13b branch; the rule holds once it is merged."""
 FROM_SCRATCH_BELOW = 0.5
 """A solution whose own lines match the reference's own lines less than this was not derived from it."""
 
@@ -60,13 +58,7 @@ def _likeness_to_reference(exercise, file: Path) -> float:
     return difflib.SequenceMatcher(None, ours, _own_lines(file, exercise.starter), autojunk=False).ratio()
 
 
-def _until_13b(exercise):  # type: ignore[no-untyped-def]
-    marks = [pytest.mark.xfail(strict=False, reason="its solutions are written on the 13b branch")] \
-        if exercise.id in AWAITING_BRANCH_13B else []
-    return pytest.param(exercise, id=exercise.id, marks=marks)
-
-
-@pytest.mark.parametrize("exercise", [_until_13b(e) for e in EXERCISES])
+@pytest.mark.parametrize("exercise", EXERCISES, ids=lambda e: e.id)
 def test_every_item_has_two_wrong_solutions_one_written_from_scratch(exercise) -> None:
     by_item: dict[str, list[Path]] = {item.id: [] for item in exercise.checks}
     for wrong in wrong_solutions(exercise.id):
@@ -78,7 +70,7 @@ def test_every_item_has_two_wrong_solutions_one_written_from_scratch(exercise) -
     assert derived == {}, "items whose every wrong solution is an edit of the reference"
 
 
-@pytest.mark.parametrize("exercise", [_until_13b(e) for e in EXERCISES])
+@pytest.mark.parametrize("exercise", EXERCISES, ids=lambda e: e.id)
 def test_every_exercise_has_two_further_right_solutions_not_derived_from_the_reference(exercise) -> None:
     rights = sorted((SOLUTIONS / exercise.id).glob("right_*.py"))
     assert len(rights) >= 2, [r.name for r in rights]

@@ -31,6 +31,29 @@ EXERCISES = [e.id for lesson in load_curriculum().lessons for e in lesson.exerci
 
 _MAIN_BLOCK = "the `__main__` block: the grader calls main()"
 _LEFT_AS_IS = "a figure in the part of the file the learner leaves as it is, which no item is about"
+_IS_INTERNED = "CPython hands back the one interned object for these short strings, so `is` behaves as =="
+_BLOCK_TYPES = ("the answers hold only thinking and text blocks, and 'thinking' sorts after 'text', so the comparison "
+                "keeps the same blocks")
+_SSE_FIELDS = ("the API's events carry only `event:` and `data:` fields, so a comparison that would also admit other "
+               "field names (id, retry) keeps the same lines")
+_SSE_NAMES = "no event name the API sends sorts before content_block_delta, so <= picks the same events as =="
+_SSE_TIMEOUT = "no stream here stalls, so any read timeout longer than the longest silence (0.3 s) behaves the same"
+_LATENCY_ROUNDING = ("latency_ms a thousandth off, or rounded to another decimal place: the item catches a wrong "
+                     "unit or a wrong span; this is neither")
+_SA_MORE_ROOM = ("the cut answer is asked again once with more room than the first (14 to 10,000 tokens): it either "
+                 "fits, or is cut again and flagged, and the brief allows both")
+_SA_FLAG_BRANCH = ("from_message's max_tokens branch runs only when the bigger retry is cut as well, which no case "
+                   "here does (the retry's guard alone is judged)")
+_SA_REFUSAL_SORT = ("the API sends end_turn, max_tokens or refusal here, and only refusal sorts at or after 'refusal', "
+                    "so >= is ==")
+_SA_UNREADABLE = "the whole answer is valid JSON with a string answer, so the fallback for an unreadable one never runs"
+_SA_CATCH_ALL = ("every case raises one of the classes caught above it, so the last, generic anthropic.APIError clause "
+                 "never runs (it stays for the classes this scenario does not send)")
+_RM_FALLBACK_GUARD = ("the successor never answers 404, so the guard against a retired fallback (raise instead of "
+                      "asking it again) never runs")
+_RM_ONE_KIND_OF_404 = "every 404 here is the retired model's not_found_error, so the type test cannot be told apart"
+_AE_TAG = _LEFT_AS_IS + " (main() reads the tag's text; no item judges the tag)"
+_RM_BUDGET = "any max_tokens the answer fits in gives the same answer"
 EQUIVALENT: dict[str, dict[str, str]] = {
     "retry-backoff": {
         "core/ReplaceComparisonOperator_Eq_Lt#1@70": _MAIN_BLOCK,
@@ -121,7 +144,6 @@ EQUIVALENT: dict[str, dict[str, str]] = {
         **dict.fromkeys([f"core/NumberReplacer#{n}@68" for n in (15, 16, 17)],
                         "an estimate a third higher or a token off: the pacing still waits at most until -reset"),
     },
-    "observed-call": {"core/ReplaceComparisonOperator_Eq_Gt#0@55": "the `__main__` block: the grader calls main()"},
     "cost-accumulator": {
         **dict.fromkeys(["core/ReplaceComparisonOperator_NotEq_Gt#0@48",
                          "core/ReplaceComparisonOperator_NotEq_IsNot#0@48"],
@@ -143,8 +165,6 @@ EQUIVALENT: dict[str, dict[str, str]] = {
                         "off by a millionth of the figure or by one cache-read token (0.1 micro-dollar): within the "
                         "rounding to the micro-dollar that costs-match allows"),
     },
-    "safe-answer": {"core/ReplaceBinaryOperator_Mul_Add#0@55": "asks again with max_tokens + 4, is cut again and "
-                    "flags the answer as truncated: the brief allows either"},
     "nightly-batch": {
         "core/NumberReplacer#0@17": "POLL_S 61: still a pace of a minute, far above the item's 10 s",
         "core/NumberReplacer#1@17": "POLL_S 59: still a pace of a minute, far above the item's 10 s",
@@ -171,6 +191,143 @@ EQUIVALENT: dict[str, dict[str, str]] = {
         "core/ReplaceComparisonOperator_Eq_Is#4@81": _MAIN_BLOCK,
         "core/ReplaceComparisonOperator_Eq_Lt#4@81": _MAIN_BLOCK,
         "core/ReplaceComparisonOperator_Eq_LtE#4@81": _MAIN_BLOCK,
+    },
+    "observed-call": {
+        "core/ReplaceComparisonOperator_Eq_NotEq#0@60": _MAIN_BLOCK,
+        "core/ReplaceComparisonOperator_Eq_Lt#0@60": _MAIN_BLOCK,
+        "core/ReplaceComparisonOperator_Eq_LtE#0@60": _MAIN_BLOCK,
+        "core/ReplaceComparisonOperator_Eq_Gt#0@60": _MAIN_BLOCK,
+        "core/ReplaceComparisonOperator_Eq_GtE#0@60": _MAIN_BLOCK,
+        "core/ReplaceComparisonOperator_Eq_Is#0@60": _MAIN_BLOCK,
+        "core/ReplaceComparisonOperator_Eq_IsNot#0@60": _MAIN_BLOCK,
+        "core/AddNot#0@60": _MAIN_BLOCK,
+        "core/NumberReplacer#0@38": _LATENCY_ROUNDING,
+        "core/NumberReplacer#1@38": _LATENCY_ROUNDING,
+        "core/NumberReplacer#2@38": _LATENCY_ROUNDING,
+        "core/NumberReplacer#3@38": _LATENCY_ROUNDING,
+        "core/NumberReplacer#4@42": _LEFT_AS_IS + " (max_tokens)",
+        "core/NumberReplacer#5@42": _LEFT_AS_IS + " (max_tokens)",
+        "core/NumberReplacer#6@42": _LEFT_AS_IS + " (max_tokens)",
+        "core/NumberReplacer#7@42": _LEFT_AS_IS + " (max_tokens)",
+        "core/NumberReplacer#8@42": _LEFT_AS_IS + " (max_tokens)",
+        "core/NumberReplacer#9@42": _LEFT_AS_IS + " (max_tokens)",
+        "core/NumberReplacer#10@42": _LEFT_AS_IS + " (max_tokens)",
+        "core/NumberReplacer#11@42": _LEFT_AS_IS + " (max_tokens)",
+        "core/NumberReplacer#12@42": _LEFT_AS_IS + " (max_tokens)",
+        "core/NumberReplacer#13@42": _LEFT_AS_IS + " (max_tokens)",
+        "core/ZeroIterationForLoop#1@62": _MAIN_BLOCK,
+    },
+    "safe-answer": {
+        "core/ReplaceBinaryOperator_Mul_Add#0@61": _SA_MORE_ROOM,
+        "core/ReplaceBinaryOperator_Mul_Pow#0@61": _SA_MORE_ROOM,
+        "core/ReplaceBinaryOperator_Mul_LShift#0@61": _SA_MORE_ROOM,
+        "core/ReplaceBinaryOperator_Mul_BitOr#0@61": _SA_MORE_ROOM,
+        "core/ReplaceBinaryOperator_Mul_BitXor#0@61": _SA_MORE_ROOM,
+        "core/ReplaceComparisonOperator_Eq_Lt#4@103": _MAIN_BLOCK,
+        "core/ReplaceComparisonOperator_Eq_LtE#2@46": _BLOCK_TYPES,
+        "core/ReplaceComparisonOperator_Eq_LtE#4@103": _MAIN_BLOCK,
+        "core/ReplaceComparisonOperator_Eq_Gt#1@44": _SA_FLAG_BRANCH,
+        "core/ReplaceComparisonOperator_Eq_GtE#0@42": _SA_REFUSAL_SORT,
+        "core/ReplaceComparisonOperator_Eq_GtE#1@44": _SA_FLAG_BRANCH,
+        "core/ReplaceComparisonOperator_Eq_Is#0@42": _IS_INTERNED,
+        "core/ReplaceComparisonOperator_Eq_Is#1@44": _SA_FLAG_BRANCH,
+        "core/ReplaceComparisonOperator_Eq_Is#2@46": _BLOCK_TYPES,
+        "core/ReplaceComparisonOperator_Eq_Is#3@60": _IS_INTERNED,
+        "core/ReplaceComparisonOperator_Eq_Is#4@103": _MAIN_BLOCK,
+        "core/ExceptionReplacer#0@49": _SA_UNREADABLE,
+        "core/ExceptionReplacer#1@49": _SA_UNREADABLE,
+        "core/ExceptionReplacer#2@49": _SA_UNREADABLE,
+        "core/ExceptionReplacer#11@79": _SA_CATCH_ALL,
+        "core/ExceptionReplacer#12@98": _LEFT_AS_IS + " (main()'s error page)",
+        "core/NumberReplacer#0@61": _SA_MORE_ROOM,
+        "core/NumberReplacer#1@61": _SA_MORE_ROOM,
+        "core/NumberReplacer#2@85": _LEFT_AS_IS + " (max_tokens)",
+        "core/NumberReplacer#3@85": _LEFT_AS_IS + " (max_tokens)",
+        "core/NumberReplacer#4@85": _LEFT_AS_IS + " (max_tokens)",
+        "core/NumberReplacer#5@85": _LEFT_AS_IS + " (max_tokens)",
+        "core/NumberReplacer#6@85": _LEFT_AS_IS + " (max_tokens)",
+        "core/NumberReplacer#7@85": _LEFT_AS_IS + " (max_tokens)",
+        "core/NumberReplacer#8@85": _LEFT_AS_IS + " (max_tokens)",
+        "core/NumberReplacer#9@85": _LEFT_AS_IS + " (max_tokens)",
+        "core/NumberReplacer#10@85": _LEFT_AS_IS + " (max_tokens)",
+        "core/NumberReplacer#11@85": _LEFT_AS_IS + " (max_tokens)",
+        "core/NumberReplacer#12@85": _LEFT_AS_IS + " (max_tokens)",
+        "core/NumberReplacer#13@85": _LEFT_AS_IS + " (max_tokens)",
+        "core/NumberReplacer#14@86": _LEFT_AS_IS + " (max_tokens)",
+        "core/NumberReplacer#15@86": _LEFT_AS_IS + " (max_tokens)",
+        "core/NumberReplacer#16@86": _LEFT_AS_IS + " (max_tokens)",
+        "core/NumberReplacer#17@86": _LEFT_AS_IS + " (max_tokens)",
+        "core/NumberReplacer#18@86": _LEFT_AS_IS + " (max_tokens)",
+        "core/NumberReplacer#19@86": _LEFT_AS_IS + " (max_tokens)",
+        "core/NumberReplacer#20@86": _LEFT_AS_IS + " (max_tokens)",
+        "core/NumberReplacer#21@86": _LEFT_AS_IS + " (max_tokens)",
+        "core/NumberReplacer#22@86": _LEFT_AS_IS + " (max_tokens)",
+        "core/NumberReplacer#23@86": _LEFT_AS_IS + " (max_tokens)",
+        "core/NumberReplacer#24@93": _LEFT_AS_IS + " (main()'s client)",
+        "core/NumberReplacer#26@93": _LEFT_AS_IS + " (main()'s client)",
+        "core/NumberReplacer#27@93": _LEFT_AS_IS + " (main()'s client)",
+        "core/ZeroIterationForLoop#1@104": _MAIN_BLOCK,
+    },
+    "sse-parser": {
+        "core/ReplaceComparisonOperator_Eq_NotEq#6@85": _MAIN_BLOCK,
+        "core/ReplaceComparisonOperator_Eq_Lt#6@85": _MAIN_BLOCK,
+        "core/ReplaceComparisonOperator_Eq_LtE#1@47": _SSE_FIELDS,
+        "core/ReplaceComparisonOperator_Eq_LtE#3@63": _SSE_NAMES,
+        "core/ReplaceComparisonOperator_Eq_LtE#6@85": _MAIN_BLOCK,
+        "core/ReplaceComparisonOperator_Eq_Gt#6@85": _MAIN_BLOCK,
+        "core/ReplaceComparisonOperator_Eq_GtE#0@45": _SSE_FIELDS,
+        "core/ReplaceComparisonOperator_Eq_GtE#1@47": _SSE_FIELDS,
+        "core/ReplaceComparisonOperator_Eq_GtE#6@85": _MAIN_BLOCK,
+        "core/ReplaceComparisonOperator_Eq_Is#6@85": _MAIN_BLOCK,
+        "core/ReplaceComparisonOperator_Eq_IsNot#1@47": _SSE_FIELDS,
+        "core/ReplaceComparisonOperator_Eq_IsNot#6@85": _MAIN_BLOCK,
+        "core/AddNot#5@85": _MAIN_BLOCK,
+        "core/NumberReplacer#0@57": _SSE_TIMEOUT,
+        "core/NumberReplacer#1@57": _SSE_TIMEOUT,
+        "core/NumberReplacer#2@70": _LEFT_AS_IS + " (max_tokens)",
+        "core/NumberReplacer#3@70": _LEFT_AS_IS + " (max_tokens)",
+        "core/NumberReplacer#4@70": _LEFT_AS_IS + " (max_tokens)",
+        "core/NumberReplacer#5@70": _LEFT_AS_IS + " (max_tokens)",
+        "core/NumberReplacer#6@70": _LEFT_AS_IS + " (max_tokens)",
+        "core/NumberReplacer#7@70": _LEFT_AS_IS + " (max_tokens)",
+        "core/NumberReplacer#8@70": _LEFT_AS_IS + " (max_tokens)",
+        "core/NumberReplacer#9@70": _LEFT_AS_IS + " (max_tokens)",
+        "core/NumberReplacer#10@81": _LEFT_AS_IS + " (how much of an error main() keeps)",
+        "core/NumberReplacer#11@81": _LEFT_AS_IS + " (how much of an error main() keeps)",
+        "core/ZeroIterationForLoop#3@86": _MAIN_BLOCK,
+    },
+    "async-enrichment": {
+        "core/ReplaceComparisonOperator_Eq_Lt#0@68": _AE_TAG,
+        "core/ReplaceComparisonOperator_Eq_Lt#1@75": _MAIN_BLOCK,
+        "core/ReplaceComparisonOperator_Eq_LtE#0@68": _AE_TAG,
+        "core/ReplaceComparisonOperator_Eq_LtE#1@75": _MAIN_BLOCK,
+        "core/ReplaceComparisonOperator_Eq_Is#0@68": _AE_TAG,
+        "core/ReplaceComparisonOperator_Eq_Is#1@75": _MAIN_BLOCK,
+        "core/ReplaceOrWithAnd#0@77": _MAIN_BLOCK,
+        "core/NumberReplacer#2@41": _LEFT_AS_IS + " (request_for's max_tokens)",
+        "core/NumberReplacer#3@41": _LEFT_AS_IS + " (request_for's max_tokens)",
+        "core/NumberReplacer#4@77": _MAIN_BLOCK,
+        "core/NumberReplacer#5@77": _MAIN_BLOCK,
+        "core/ZeroIterationForLoop#1@76": _MAIN_BLOCK,
+    },
+    "retired-model": {
+        "core/ReplaceComparisonOperator_Eq_Lt#2@61": _MAIN_BLOCK,
+        "core/ReplaceComparisonOperator_Eq_LtE#1@37": _BLOCK_TYPES,
+        "core/ReplaceComparisonOperator_Eq_LtE#2@61": _MAIN_BLOCK,
+        "core/ReplaceComparisonOperator_Eq_Gt#0@31": _RM_FALLBACK_GUARD,
+        "core/ReplaceComparisonOperator_Eq_GtE#0@31": _RM_FALLBACK_GUARD,
+        "core/ReplaceComparisonOperator_Eq_Is#0@31": _RM_FALLBACK_GUARD,
+        "core/ReplaceComparisonOperator_Eq_Is#1@37": _IS_INTERNED,
+        "core/ReplaceComparisonOperator_Eq_Is#2@61": _MAIN_BLOCK,
+        "core/ReplaceComparisonOperator_NotEq_Lt#0@31": _RM_ONE_KIND_OF_404,
+        "core/ReplaceComparisonOperator_NotEq_Gt#0@31": _RM_ONE_KIND_OF_404,
+        "core/ReplaceComparisonOperator_NotEq_Is#0@31": _RM_ONE_KIND_OF_404,
+        "core/ReplaceOrWithAnd#0@31": _RM_FALLBACK_GUARD,
+        "core/NumberReplacer#0@41": _RM_BUDGET,
+        "core/NumberReplacer#1@41": _RM_BUDGET,
+        "core/NumberReplacer#2@50": _LEFT_AS_IS + " (main())",
+        "core/NumberReplacer#4@53": _LEFT_AS_IS + " (main())",
+        "core/NumberReplacer#5@53": _LEFT_AS_IS + " (main())",
     },
 }
 """exercise -> mutant id -> why no behaviour can tell it from the reference, as far as the brief asks."""
@@ -206,8 +363,6 @@ SURVIVORS: dict[str, dict[str, str]] = {
         "worst_case_usd under-prices the counted input (by half or more), yet the refusal falls at the same call: "
         "even the under-priced worst case takes the $0.0518 spent past the $0.060 cap. A cap within $0.001 of the "
         "true worst case would kill it, but only by tuning the cap to this reference's last call"),
-    "observed-call": {"core/ReplaceComparisonOperator_Eq_Gt#0@60": "not judged yet"},
-    "safe-answer": {"core/ReplaceBinaryOperator_Mul_Add#0@61": "not judged yet"},
     "nightly-batch": {
         "core/ReplaceComparisonOperator_Eq_LtE#1@48": "block.type <= 'text' also takes redacted_thinking blocks "
                                                       "(and fails on them); the stub never sends one",
@@ -314,3 +469,14 @@ def test_mutant_of_the_reference_fails_an_item(grade: Grade, tmp_path: Path, exe
     if survived and _in_given_code(exercise_id, mutant_id):
         pytest.skip("equivalent: a change to the code the starter gives and the brief says to leave as it is")
     assert not survived, f"{exercise_id} mutant {mutant_id} survived every item"
+
+
+JUDGED_IN_FULL = {"sse-parser", "async-enrichment", "observed-call", "safe-answer", "retired-model"}
+"""Exercises whose every mutant was graded and every survivor judged (docs/grading.md has their scores)."""
+
+
+@pytest.mark.parametrize("exercise_id", sorted(JUDGED_IN_FULL))
+def test_every_listed_mutant_is_a_mutant_of_the_current_reference(exercise_id: str) -> None:
+    """Ids carry line numbers: an edit of the reference that moves lines must carry its lists along."""
+    listed = {**EQUIVALENT.get(exercise_id, {}), **SURVIVORS.get(exercise_id, {})}
+    assert set(listed) - set(_mutants(exercise_id)) == set()

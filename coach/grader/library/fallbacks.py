@@ -209,6 +209,38 @@ def shows_whole_answer(evidence: RunEvidence, case: str, field: str = "answer") 
                          f"(category '{found.category}'), asked once")
 
 
+def _shows_cut_text(evidence: RunEvidence, entry: Any, text: str, field: str) -> bool:
+    """Whether `text` shows what a cut answer sent: its text, or the part of its JSON field that arrived.
+
+    `output_tokens` counts a thinking block too, which on a model that thinks by default comes first, so the
+    text sent is either that many pieces or that many less the scenario's thinking tokens.
+    """
+    sent = (entry.usage or {}).get("output_tokens") or 0
+    thinking = getattr(evidence.scenario, "thinking_tokens", 0) or 0
+    opening = f'"{field}": "'
+    for count in dict.fromkeys((sent, max(0, sent - thinking))):
+        fragment = "".join(text_pieces(_scripted(evidence) or "")[:count])
+        partial = fragment.split(opening, 1)[1] if opening in fragment else ""
+        if (len(fragment) >= 8 and fragment in text) or (len(partial) >= 8 and partial in text):
+            return True
+    return False
+
+
+def _wasted_retries(found: Case, first_cut: Any) -> Verdict | None:
+    """A failing verdict when a cut answer was asked again more than once, or without more room to finish."""
+    again = found.attempts[found.attempts.index(first_cut) + 1:]
+    if len(again) > 1:
+        return Verdict(False, f"after request {first_cut.seq} was cut at max_tokens, case '{found.name}' was asked "
+                              f"{len(again)} more times (requests {', '.join(str(e.seq) for e in again)}): ask again "
+                              "once, with room to finish, then flag it")
+    room = again[0].max_tokens if again else None
+    if isinstance(room, int | float) and isinstance(first_cut.max_tokens, int | float) and room <= first_cut.max_tokens:
+        return Verdict(False, f"request {first_cut.seq} was cut at max_tokens {first_cut.max_tokens:g}, and request "
+                              f"{again[0].seq} asked again with max_tokens {room:g}: no more room, so it is cut "
+                              "again, a paid request for nothing; ask with a bigger max_tokens, or flag the answer")
+    return None
+
+
 @check("handles_truncation", case=Field(str), answered=Field(str), field=Field(str, required=False))
 def handles_truncation(evidence: RunEvidence, case: str, answered: str, field: str = "answer") -> Verdict:
     """An answer cut at max_tokens is retried with room to finish, or flagged; never passed on as whole."""
@@ -229,6 +261,8 @@ def handles_truncation(evidence: RunEvidence, case: str, answered: str, field: s
                               f"max_tokens ({first_cut.max_tokens} tokens): check stop_reason before parsing")
     if (why := found.unusable()) is not None:
         return Verdict(False, why)
+    if (wasted := _wasted_retries(found, first_cut)) is not None:
+        return wasted
     text, category = found.text or "", found.category
     last = found.last
     if last.status == 200 and last.stop_reason in WHOLE_STOPS:
@@ -241,10 +275,7 @@ def handles_truncation(evidence: RunEvidence, case: str, answered: str, field: s
     if last.stop_reason != "max_tokens":
         return Verdict(False, f"after the cut answer, request {last.seq} got {_what_api_did(evidence, last)}, "
                               "so the test of a truncated answer never finished")
-    fragment = "".join(text_pieces(_scripted(evidence) or "")[: (last.usage or {}).get("output_tokens") or 0])
-    opening = f'"{field}": "'
-    partial = fragment.split(opening, 1)[1] if opening in fragment else ""
-    if (len(fragment) >= 8 and fragment in text) or (len(partial) >= 8 and partial in text):
+    if _shows_cut_text(evidence, last, text, field):
         return Verdict(False, f"request {last.seq} was cut at max_tokens ({last.max_tokens} tokens) and the user saw "
                               f"the cut-off text {_quote(text)} as if it were the answer")
     if not text.strip():
@@ -255,6 +286,13 @@ def handles_truncation(evidence: RunEvidence, case: str, answered: str, field: s
         return Verdict(False, f"request {last.seq} was cut at max_tokens ({last.max_tokens} tokens), yet the result "
                               f"has category '{category}', the same as the whole answer of case '{answered}': "
                               "flag it as truncated, or retry with a bigger max_tokens")
+    for other in cases.values():
+        error_class = _error_class(evidence, other.last) if other.last is not None else None
+        if other is not found and error_class is not None and other.category == category:  # refusal: its own item
+            return Verdict(False, f"request {last.seq} was cut at max_tokens ({last.max_tokens} tokens), and the "
+                                  f"result has category '{category}', the same as case '{other.name}' "
+                                  f"({_what_api_did(evidence, other.last)}): an answer too long to finish is not an "
+                                  "API failure, so it needs a category of its own")
     return Verdict(True, f"request {last.seq} was cut at max_tokens ({last.max_tokens} tokens); the user was told "
                          f"{_quote(text)} (category '{category}')")
 
@@ -273,6 +311,10 @@ def handles_empty_refusal(evidence: RunEvidence, case: str, answered: str) -> Ve
         return Verdict(False, f"the API did not refuse case '{case}' (it sent "
                               f"{_what_api_did(evidence, found.last)}), so there was no refusal to handle")
     said = _what_api_did(evidence, refusal)
+    if len(found.attempts) > 1:
+        return Verdict(False, f"case '{case}' was asked {len(found.attempts)} times (requests "
+                              f"{', '.join(str(e.seq) for e in found.attempts)}) after request {refusal.seq} got "
+                              f"{said}: asking again gets the same refusal, a paid request for nothing")
     if found.raised:
         return Verdict(False, f"safe_answer raised {found.raised} on request {refusal.seq}, {said}: "
                               "check stop_reason before reading message.content[0]")

@@ -48,6 +48,11 @@ def _answered_by(entry: Any) -> str:
     return f"a {entry.status} {entry.error_type or 'error'} for {entry.model}"
 
 
+def _other_error(entry: Any, retired: str) -> bool:
+    """The API refused this request for a reason other than the retired id's 404."""
+    return entry.status != 200 and not (_is(entry, retired) and entry.status == 404)
+
+
 @check("falls_back_to_successor", retired=Field(str), successor=Field(str))
 def falls_back_to_successor(evidence: RunEvidence, retired: str, successor: str) -> Verdict:
     """Every question is answered; the one that met the retired id's 404 is asked again of the successor."""
@@ -59,8 +64,12 @@ def falls_back_to_successor(evidence: RunEvidence, retired: str, successor: str)
     returned = evidence.returned if isinstance(evidence.returned, dict) else {}
     scripted = getattr(getattr(evidence.scenario, "response", None), "text", None) or ""
     asked = _questions(evidence)
+    other_errors = []
     for number, attempts in asked.items():
         last = attempts[-1]
+        if _other_error(last, retired) and _is(last, successor):
+            other_errors.append(number)  # the successor's own error: other_errors_propagate judges it
+            continue
         if last.status != 200 or not _is(last, successor):
             return Verdict(False, f"question {number} ended with {_answered_by(last)} (request {last.seq}): after "
                                   f"404 not_found_error for {retired}, ask the same question of {successor}")
@@ -69,8 +78,10 @@ def falls_back_to_successor(evidence: RunEvidence, retired: str, successor: str)
             got = repr(shown)[:80] if shown is not None else "nothing"
             return Verdict(False, f"question {number} was answered by {successor} (request {last.seq}), but main() "
                                   f"got {got} for it instead of the answer")
-    return Verdict(True, f"request {refused.seq} met 404 not_found_error for {retired}; all {len(asked)} questions "
-                         f"were answered by {successor}")
+    answered = len(asked) - len(other_errors)
+    also = f" (question {', '.join(other_errors)} met an error of its own)" if other_errors else ""
+    return Verdict(True, f"request {refused.seq} met 404 not_found_error for {retired}; all {answered} questions it "
+                         f"could answer were answered by {successor}{also}")
 
 
 @check("remembers_retirement", retired=Field(str))
@@ -105,3 +116,34 @@ def alerts_on_retirement(evidence: RunEvidence, retired: str) -> Verdict:
         return Verdict(False, f"no WARNING, ERROR or CRITICAL record names {retired}{more}: the fallback keeps users "
                               "answered, but someone has to move the configuration to a current model")
     return Verdict(True, f"logged at {alerts[0].get('level')}: {str(alerts[0].get('message'))[:100]!r}")
+
+
+@check("other_errors_propagate", retired=Field(str))
+def other_errors_propagate(evidence: RunEvidence, retired: str) -> Verdict:
+    """A question that met any other error got no model change and no stand-in answer: the error reached main()."""
+    if evidence.crashed:
+        return Verdict(False, evidence.crashed)
+    if _first_refusal(evidence, retired) is None:
+        return _never_met(retired)
+    returned = evidence.returned if isinstance(evidence.returned, dict) else {}
+    said = []
+    for number, attempts in _questions(evidence).items():
+        failed = next((e for e in attempts if _other_error(e, retired)), None)
+        if failed is None:
+            continue
+        moved = next((e for e in attempts[attempts.index(failed) + 1:] if e.model != failed.model), None)
+        if moved is not None:
+            return Verdict(False, f"question {number} got {_answered_by(failed)} (request {failed.seq}) and was then "
+                                  f"asked of {moved.model} (request {moved.seq}): only a retired model is a reason "
+                                  "to change models; let other errors propagate")
+        shown = returned.get(number)
+        if not isinstance(shown, str) or not shown.startswith("raised "):
+            got = repr(shown)[:80] if shown is not None else "nothing"
+            return Verdict(False, f"question {number} got {_answered_by(failed)} (request {failed.seq}), and main() "
+                                  f"got {got} instead of the error: let errors other than the retirement propagate, so "
+                                  "the caller decides what the customer sees")
+        said.append(f"question {number} got {_answered_by(failed)} and main() got {shown[:60]!r}")
+    if not said:
+        return Verdict(False, f"no question met an error other than {retired}'s 404, so nothing shows other errors "
+                              "propagate (ask each question of the successor, as the scenario expects)")
+    return Verdict(True, "; ".join(said))

@@ -73,12 +73,22 @@ def _number(value: Any) -> float | None:
     return float(value)
 
 
-def _no_records(evidence: RunEvidence) -> Verdict | None:
+NEXT_STEP = {
+    "one-record": "log that record once per call, in a finally block, so failures get one too",
+    "correlation-id": "send the same id in the x-correlation-id header (extra_headers=...)",
+    "latency": "give the record latency_ms, the milliseconds from just before the call to just after it",
+    "error-class": "name a failure's class in its record's error field, type(error).__name__",
+}
+"""What each item asks next when no record is there to judge, so the starter's report reads item by item."""
+
+
+def _no_records(evidence: RunEvidence, then: str) -> Verdict | None:
+    """A failing verdict when there is nothing to judge; `then` is this item's own next step, for the report."""
     if not evidence.messages:
         return Verdict(False, "no request reached the API" + (f" ({evidence.crashed})" if evidence.crashed else ""))
     if not _telemetry(evidence):
         return Verdict(False, f"{len(evidence.messages)} requests reached the API but no log record carries a "
-                              f"'{CORRELATION}' field (log with extra={{'{CORRELATION}': ..., ...}})")
+                              f"'{CORRELATION}' field (log with extra={{'{CORRELATION}': ..., ...}}); then {then}")
     return None
 
 
@@ -89,7 +99,7 @@ def _unpaired(entry: Any) -> Verdict:
 @check("one_record_per_request")
 def one_record_per_request(evidence: RunEvidence) -> Verdict:
     """Exactly one telemetry record per request that reached the API."""
-    if (missing := _no_records(evidence)) is not None:
+    if (missing := _no_records(evidence, NEXT_STEP["one-record"])) is not None:
         return missing
     records, requests = len(_telemetry(evidence)), len(evidence.messages)
     if records != requests:
@@ -101,7 +111,7 @@ def one_record_per_request(evidence: RunEvidence) -> Verdict:
 @check("correlation_ids_sent")
 def correlation_ids_sent(evidence: RunEvidence) -> Verdict:
     """Each request carried its own correlation id as a header, the same id its log record gives."""
-    if (missing := _no_records(evidence)) is not None:
+    if (missing := _no_records(evidence, NEXT_STEP["correlation-id"])) is not None:
         return missing
     logged = {_key(r[CORRELATION]) for r in _telemetry(evidence)}
     seen: dict[str, int] = {}
@@ -125,7 +135,7 @@ def correlation_ids_sent(evidence: RunEvidence) -> Verdict:
 @check("logged_latency", field=Field(str, required=False), tolerance_ms=Field((int, float), required=False))
 def logged_latency(evidence: RunEvidence, field: str = "latency_ms", tolerance_ms: float = 50) -> Verdict:
     """Each record's latency covers the request's time at the API and fits between the calls around it."""
-    if (missing := _no_records(evidence)) is not None:
+    if (missing := _no_records(evidence, NEXT_STEP["latency"])) is not None:
         return missing
     pairs = _pairs(evidence)
     said = []
@@ -153,9 +163,10 @@ def logged_latency(evidence: RunEvidence, field: str = "latency_ms", tolerance_m
     return Verdict(True, "; ".join(said))
 
 
-def _compare_answered(evidence: RunEvidence, expected: Callable[[Any], dict[str, Any]], source: str) -> Verdict:
+def _compare_answered(evidence: RunEvidence, expected: Callable[[Any], dict[str, Any]], source: str,
+                      fields: str) -> Verdict:
     """Each answered request's records give the fields `expected(entry)` reads from the journal."""
-    if (missing := _no_records(evidence)) is not None:
+    if (missing := _no_records(evidence, f"copy {fields} into the record as it came")) is not None:
         return missing
     said = []
     for entry, records in _pairs(evidence):
@@ -179,19 +190,19 @@ def _compare_answered(evidence: RunEvidence, expected: Callable[[Any], dict[str,
 def logged_tokens(evidence: RunEvidence) -> Verdict:
     """Records of answered requests give the input and output tokens the API reported."""
     return _compare_answered(evidence, lambda e: {k: e.usage.get(k) for k in ("input_tokens", "output_tokens")},
-                             "message.usage")
+                             "message.usage", "message.usage.input_tokens and .output_tokens")
 
 
 @check("logged_stop_reason")
 def logged_stop_reason(evidence: RunEvidence) -> Verdict:
     """Records of answered requests give the stop_reason the API sent."""
-    return _compare_answered(evidence, lambda e: {"stop_reason": e.stop_reason}, "message")
+    return _compare_answered(evidence, lambda e: {"stop_reason": e.stop_reason}, "message", "message.stop_reason")
 
 
 @check("logged_error_class", field=Field(str, required=False))
 def logged_error_class(evidence: RunEvidence, field: str = "error") -> Verdict:
     """Records of failed requests name the SDK's exception class; records of answered ones name none."""
-    if (missing := _no_records(evidence)) is not None:
+    if (missing := _no_records(evidence, NEXT_STEP["error-class"])) is not None:
         return missing
     said = []
     for entry, records in _pairs(evidence):

@@ -311,6 +311,15 @@ def parsed_text_matches(evidence: RunEvidence, cases: list[str]) -> Verdict:
     return Verdict(True, "; ".join(said))
 
 
+def _pings_between(evidence: RunEvidence, entry: Any) -> str:
+    """How many pings came between a stream's text deltas, in words: the stub sends one after every
+    `after_deltas`-th text delta but the last (a count from `events_sent` would take a thinking block's events too)."""
+    fault = next((f for f in getattr(evidence.scenario, "faults", ()) if f.name == entry.fault), None)
+    if fault is None or fault.kind != "pings" or entry.text_deltas_sent < 1:
+        return "no"
+    return str((entry.text_deltas_sent - 1) // max(1, fault.after_deltas))
+
+
 @check("parser_ignores_pings", case=Field(str))
 def parser_ignores_pings(evidence: RunEvidence, case: str) -> Verdict:
     """A stream with ping events between its deltas comes back whole: pings add nothing and end nothing.
@@ -327,9 +336,7 @@ def parser_ignores_pings(evidence: RunEvidence, case: str) -> Verdict:
     expected = _sent_text(evidence, entry)
     if expected is None:
         return _no_scripted_text()
-    # besides the deltas a whole stream has six events: message_start, content_block_start, the usual first
-    # ping, content_block_stop, message_delta, message_stop; any more are pings between the deltas
-    pings = entry.events_sent - entry.text_deltas_sent - 6
+    pings = _pings_between(evidence, entry)
     text = outcome.get("text")
     squeezed = "".join(text.split()) if isinstance(text, str) else None
     if squeezed != "".join(expected.split()):

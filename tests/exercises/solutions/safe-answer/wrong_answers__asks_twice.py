@@ -1,4 +1,4 @@
-"""Safe answer, wrong: asks every question twice and keeps the second answer, "to be sure".
+"""Safe answer, wrong: asks again after every whole answer and keeps the second one, "to be sure".
 """
 
 import json
@@ -46,10 +46,11 @@ def from_message(message: anthropic.types.Message) -> dict[str, str]:
 def safe_answer(client: anthropic.Anthropic, question: str, max_tokens: int = 300) -> dict[str, str]:
     """Ask `question`; return {"text": what the user sees, "category": the fallback chosen}."""
     try:
-        ask(client, question, max_tokens)  # a first try, to warm things up
         message = ask(client, question, max_tokens)
         if message.stop_reason == "max_tokens":
             message = ask(client, question, max_tokens * 4)  # once, with room to finish
+        elif message.stop_reason == "end_turn":
+            message = ask(client, question, max_tokens)  # a second sample, in case the first was a fluke
     except EnforcedSpendLimitReachedError as error:  # before RateLimitError, its parent
         alert("spend limit reached", error)
         return reply("The assistant is switched off for now. Your question is saved and we will reply by email.",
