@@ -34,6 +34,11 @@ class GradingSession:
         self._failed = False
         self._closed = False
 
+    @property
+    def warm(self) -> bool:
+        """The fork server is up, so a run starts in milliseconds; until then it takes seconds."""
+        return self._pool is not None
+
     def warm_up(self) -> None:
         """Start the warm pool on a background thread, if it is not started yet."""
         threading.Thread(target=self._get_pool, name="coach-grader-warm-up", daemon=True).start()

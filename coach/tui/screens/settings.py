@@ -65,6 +65,13 @@ class SettingsScreen(ModalScreen[SettingsChosen | None]):
         if event.button.id != "save":
             self.dismiss(None)
             return
+        self._save()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter in a field saves, so the keyboard never has to travel to the Save button."""
+        self._save()
+
+    def _save(self) -> None:
         try:
             coach = CoachFileSettings(model=self.query_one("#model", Input).value.strip(),
                                       soft_limit_usd=float(self.query_one("#soft-limit", Input).value),
