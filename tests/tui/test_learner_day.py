@@ -379,3 +379,16 @@ async def test_f1_is_the_first_key_in_the_footer_so_80_columns_still_show_it(mak
         await pilot.press("f1")
         await settle(pilot)
         assert screen.query(HelpPanel), "the first key in the footer shows the keys"
+
+
+async def test_a_hint_is_shown_in_place_without_a_toast_that_would_cover_it(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        screen = await open_exercise(app, pilot)
+        await pilot.press("ctrl+r")
+        await wait_for_workers(app, pilot)
+        app.clear_notifications()
+        await pilot.press("f3")
+        await settle(pilot)
+        assert "nudge:" in text_of(screen.query_one(Checklist).render_checklist())
+        assert not list(app._notifications)

@@ -415,8 +415,8 @@ class ExerciseScreen(Screen[None]):
             if shown < len(ladder):
                 self.app.record_hint(self.exercise.id, item.id, shown + 1)
                 self.query_one(TabbedContent).active = "checklist-tab"
+                # Shown in place and scrolled to, with no toast: at 80x24 a toast covered the hint itself.
                 self.call_after_refresh(self._scroll_to_item, item.id)
-                self.notify(f"{ladder[shown].name} for “{item.description}”", title="Hint", timeout=3)
                 return
         self.notify("Every hint for the failing items is showing already; the coach (ctrl+t) can talk it through."
                     if self.report.failed_items else "Nothing fails: no hint needed.")
