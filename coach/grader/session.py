@@ -69,17 +69,19 @@ class GradingSession:
             return None  # grade() says why
         with self._lock:
             if self._pool is None and not self._failed and not self._closed:
+                pool = None
                 try:
                     from coach.sandbox import WarmPool
 
-                    self._pool = WarmPool()  # at the level the setting asks for (isolation.warm_level)
-                    self._pool.wait_ready()
+                    pool = WarmPool()  # at the level the setting asks for (isolation.warm_level)
+                    pool.wait_ready()
                 except Exception as exc:  # grading still works cold
                     log.warning("warm start unavailable, grading cold: %s", exc)
                     self._failed = True
-                    if self._pool is not None:
-                        self._pool.close()
-                        self._pool = None
+                    if pool is not None:
+                        pool.close()
+                else:
+                    self._pool = pool  # only once ready, so `warm` never says so early
             return self._pool
 
     def close(self) -> None:

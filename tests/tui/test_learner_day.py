@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 
+import pytest
 from textual.command import CommandPalette
 from textual.widgets import Button, HelpPanel, Tabs, TextArea
 
@@ -343,8 +344,11 @@ def test_a_long_error_line_wraps_under_itself_not_at_the_left_edge():
     assert lines[where + 1].startswith("  ") and lines[where + 1].strip(), lines
 
 
-async def test_the_run_status_says_the_program_is_starting_until_its_first_request(make_app):
+@pytest.mark.parametrize(("warm", "said"), [(True, "starting your program…"),
+                                            (False, "starting the sandbox (cold: a few seconds the first time)…")])
+async def test_the_run_status_says_the_program_is_starting_until_its_first_request(make_app, warm, said):
     import threading
+    from types import SimpleNamespace
 
     from .doubles import FileJudgingGrader
 
@@ -357,12 +361,13 @@ async def test_the_run_status_says_the_program_is_starting_until_its_first_reque
             return super().__call__(exercise, file, on_progress=on_progress)
 
     app = make_app(grader=SlowToStartGrader())
+    app._grading = SimpleNamespace(warm=warm, warm_up=lambda: None, close=lambda: None)  # the real one's state
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_exercise(app, pilot)
         await pilot.press("ctrl+r")
         await wait_until(pilot, started.is_set)
         await settle(pilot)
-        assert "starting your program" in str(screen.query_one("#run-status").content)
+        assert str(screen.query_one("#run-status").content) == f"running · {said}"
         release.set()
         await wait_for_workers(app, pilot)
         assert "checks pass" in str(screen.query_one("#run-status").content)
