@@ -397,3 +397,19 @@ async def test_a_hint_is_shown_in_place_without_a_toast_that_would_cover_it(make
         await settle(pilot)
         assert "nudge:" in text_of(screen.query_one(Checklist).render_checklist())
         assert not list(app._notifications)
+
+
+async def test_the_settings_dialog_starts_at_its_first_field_and_tab_walks_the_fields(make_app, coach_home):
+    from coach.tui.screens.settings import SettingsScreen
+
+    app = make_app(settings_file=coach_home / "app.toml", coach_file=coach_home / "coach.toml")
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.action_settings()
+        screen = await shown_screen(pilot, SettingsScreen)
+        walked = [app.focused.id]
+        for _ in range(4):
+            await pilot.press("tab")
+            await settle(pilot)
+            walked.append(app.focused.id)
+        assert walked == ["theme", "offline", "model", "soft-limit", "hard-cap"]
+        assert "coach.toml, [coach]" in str(screen.query(".muted").last().render()), "the table's name is shown"
