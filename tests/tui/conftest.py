@@ -74,6 +74,13 @@ def no_blink(app: CoachApp) -> None:
         # with the cursor shown (when focused) or hidden (when not).
         widget.cursor_blink = True
         widget.cursor_blink = False
+        # TextArea caches each drawn line under a key that leaves the cursor out when blink is off
+        # (Textual 8.2), so a line drawn while the cursor was hidden is reused with the cursor shown,
+        # or the other way round, depending on timing. Drop the cache so the picture is drawn afresh.
+        line_cache = getattr(widget, "_line_cache", None)
+        if line_cache is not None:
+            line_cache.clear()
+        widget.refresh()
 
 
 def text_of(renderable, width: int = 100) -> str:
