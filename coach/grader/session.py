@@ -34,6 +34,11 @@ class GradingSession:
         self._failed = False
         self._closed = False
 
+    @property
+    def warm(self) -> bool:
+        """The fork server is up, so a run starts in milliseconds; until then it takes seconds."""
+        return self._pool is not None
+
     def warm_up(self) -> None:
         """Start the warm pool on a background thread, if it is not started yet."""
         threading.Thread(target=self._get_pool, name="coach-grader-warm-up", daemon=True).start()
@@ -64,17 +69,19 @@ class GradingSession:
             return None  # grade() says why
         with self._lock:
             if self._pool is None and not self._failed and not self._closed:
+                pool = None
                 try:
                     from coach.sandbox import WarmPool
 
-                    self._pool = WarmPool()  # at the level the setting asks for (isolation.warm_level)
-                    self._pool.wait_ready()
+                    pool = WarmPool()  # at the level the setting asks for (isolation.warm_level)
+                    pool.wait_ready()
                 except Exception as exc:  # grading still works cold
                     log.warning("warm start unavailable, grading cold: %s", exc)
                     self._failed = True
-                    if self._pool is not None:
-                        self._pool.close()
-                        self._pool = None
+                    if pool is not None:
+                        pool.close()
+                else:
+                    self._pool = pool  # only once ready, so `warm` never says so early
             return self._pool
 
     def close(self) -> None:

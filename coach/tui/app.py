@@ -172,6 +172,11 @@ class CoachApp(App[None]):
             self._grader = self._grading.grade
         return self._grader
 
+    @property
+    def grader_cold(self) -> bool:
+        """The real grader has no warm sandbox yet: the next run starts cold and takes seconds."""
+        return self._grading is not None and not self._grading.warm
+
     async def on_unmount(self) -> None:
         if self._grading is not None:
             self._grading.close()

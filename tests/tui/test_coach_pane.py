@@ -7,7 +7,7 @@ from textual.widgets import Markdown
 
 from coach.tui.widgets.coach_pane import CoachPane
 
-from .conftest import wait_for_workers, wait_until
+from .conftest import shown_screen, wait_for_workers, wait_until
 from .doubles import BrokenTutor, StallingTutor
 
 
@@ -15,10 +15,24 @@ def replies(pane: CoachPane) -> list[str]:
     return [markdown.source for markdown in pane.query(Markdown)]
 
 
+async def ask_on_the_lesson(pilot, question: str) -> None:
+    """Open lesson 1, open the coach, type the question: each key once its screen and box are up."""
+    from coach.tui.screens.home import HomeScreen
+    from coach.tui.screens.lesson import LessonScreen
+
+    await shown_screen(pilot, HomeScreen)
+    await pilot.press("enter")
+    screen = await shown_screen(pilot, LessonScreen)
+    await pilot.press("ctrl+t")
+    box = screen.query_one("#coach-input")
+    await wait_until(pilot, lambda: box.has_focus)
+    await pilot.press(*question, "enter")
+
+
 async def test_a_question_is_answered_by_the_streamed_reply(make_app, tutor):
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("enter", "ctrl+t", *"why wait?", "enter")
+        await ask_on_the_lesson(pilot, "why wait?")
         await wait_for_workers(app, pilot)
         pane = app.screen.query_one(CoachPane)
         assert replies(pane) == ["".join(tutor.chunks)]
@@ -39,7 +53,7 @@ async def test_each_reply_is_written_through_one_markdown_stream(make_app, monke
     monkeypatch.setattr(Markdown, "get_stream", staticmethod(counting))
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("enter", "ctrl+t", *"first", "enter")
+        await ask_on_the_lesson(pilot, "first")
         await wait_for_workers(app, pilot)
         await pilot.press(*"second", "enter")
         await wait_for_workers(app, pilot)
@@ -49,17 +63,22 @@ async def test_each_reply_is_written_through_one_markdown_stream(make_app, monke
 async def test_the_status_line_shows_mode_tokens_and_cost_after_a_reply(make_app):
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("enter", "ctrl+t", *"hi", "enter")
+        await ask_on_the_lesson(pilot, "hi")
         await wait_for_workers(app, pilot)
         status = str(app.screen.query_one("#coach-status").render())
         assert "offline" in status and "42 tokens" in status and "$0.0012" in status
 
 
 async def test_talking_a_discussion_through_sends_its_situation(make_app, tutor):
+    from coach.tui.screens.home import HomeScreen
+    from coach.tui.screens.lesson import LessonScreen
+
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
+        await shown_screen(pilot, HomeScreen)
         await pilot.press("enter")
-        app.screen.query_one("#discuss-nightly-batch").press()
+        lesson = await shown_screen(pilot, LessonScreen)
+        lesson.query_one("#discuss-nightly-batch").press()
         await wait_for_workers(app, pilot)
         message, context = tutor.asked[0]
         assert "Several hundred documents every night" in message
@@ -67,9 +86,12 @@ async def test_talking_a_discussion_through_sends_its_situation(make_app, tutor)
 
 
 async def test_sending_code_to_the_coach_includes_the_code_and_the_last_report(make_app, tutor):
+    from .test_exercise import open_exercise
+
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("enter", "ctrl+e", "ctrl+r")
+        await open_exercise(app, pilot)
+        await pilot.press("ctrl+r")
         await wait_for_workers(app, pilot)
         await pilot.press("ctrl+o")
         await wait_for_workers(app, pilot)
@@ -82,7 +104,7 @@ async def test_sending_code_to_the_coach_includes_the_code_and_the_last_report(m
 async def test_a_coach_that_fails_mid_reply_leaves_the_pane_usable(make_app):
     app = make_app(tutor_factory=BrokenTutor)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        await pilot.press("enter", "ctrl+t", *"hi", "enter")
+        await ask_on_the_lesson(pilot, "hi")
         await wait_for_workers(app, pilot)
         pane = app.screen.query_one(CoachPane)
         assert not pane.busy
@@ -98,7 +120,7 @@ async def test_a_new_question_cuts_the_stalled_reply_short(make_app):
     stalling = StallingTutor(["Second ", "answer."])
     app = make_app(tutor_factory=lambda: stalling)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("enter", "ctrl+t", *"first", "enter")
+        await ask_on_the_lesson(pilot, "first")
         pane = app.screen.query_one(CoachPane)
         await wait_until(pilot, lambda: replies(pane) == ["Thinking about "])
         await pilot.press(*"second", "enter")
@@ -128,7 +150,7 @@ async def test_asking_the_real_coach_streams_a_reply_from_the_stub_once(make_app
         coach = _real_coach(stub.base_url, tmp_path)
         app = make_app(tutor_factory=lambda: coach)
         async with app.run_test(size=(120, 40)) as pilot:
-            await pilot.press("enter", "ctrl+t", *"why wait?", "enter")
+            await ask_on_the_lesson(pilot, "why wait?")
             await wait_for_workers(app, pilot)
             pane = app.screen.query_one(CoachPane)
             [reply] = replies(pane)

@@ -11,7 +11,7 @@ from coach.tui.screens.exercise import ExerciseScreen
 from coach.tui.widgets.checklist import Checklist
 from coach.tui.widgets.timeline import Timeline
 
-from .conftest import wait_for_workers, wait_until
+from .conftest import settle, shown_screen, wait_for_workers, wait_until
 
 FIX = '''"""A first call."""
 
@@ -28,9 +28,16 @@ def main() -> str:
 
 
 async def open_exercise(app: CoachApp, pilot) -> ExerciseScreen:
-    await pilot.press("enter", "ctrl+e")
-    screen = app.screen
-    assert isinstance(screen, ExerciseScreen)
+    """Home -> lesson -> exercise, each key pressed once the screen it is meant for is up."""
+    from coach.tui.screens.home import HomeScreen
+    from coach.tui.screens.lesson import LessonScreen
+
+    await shown_screen(pilot, HomeScreen)
+    await pilot.press("enter")
+    await shown_screen(pilot, LessonScreen)
+    await pilot.press("ctrl+e")
+    screen = await shown_screen(pilot, ExerciseScreen)
+    await wait_until(pilot, lambda: screen.editor.has_focus)
     return screen
 
 
@@ -115,7 +122,7 @@ async def test_reset_brings_back_the_starter_and_keeps_the_learners_version(make
         screen = await open_exercise(app, pilot)
         await pilot.press("x", "ctrl+s")
         screen.action_reset_exercise()
-        await pilot.pause()
+        await settle(pilot)
         assert not screen.query_one(TextArea).text.startswith("x")
         kept = list(screen.file.parent.glob("*.bak"))
         assert len(kept) == 1 and kept[0].read_text(encoding="utf-8").startswith("x")
@@ -153,12 +160,18 @@ async def test_the_real_grader_passes_a_real_fix_against_the_stub(make_app):
 
 
 async def test_leaving_or_quitting_keeps_the_learners_edits(make_app):
+    from coach.tui.screens.lesson import LessonScreen
+
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_exercise(app, pilot)
-        await pilot.press("x", "escape", "escape")
+        await pilot.press("x", "escape", "escape")  # the first escape leaves the editor, the second the screen
+        await shown_screen(pilot, LessonScreen)
         assert screen.file.read_text(encoding="utf-8").startswith("x")
-        await pilot.press("ctrl+e", "y", "ctrl+q")
+        await pilot.press("ctrl+e")
+        again = await shown_screen(pilot, ExerciseScreen)
+        await wait_until(pilot, lambda: again.editor.has_focus)
+        await pilot.press("y", "ctrl+q")
     assert screen.file.read_text(encoding="utf-8").startswith("yx")
 
 

@@ -11,6 +11,9 @@ from textual.widgets import OptionList, Static
 from coach import paths
 from coach.cli import main
 from coach.curriculum.scaffold import new_exercise, new_lesson
+from coach.tui.screens.home import HomeScreen
+
+from .conftest import shown_screen
 
 SCENARIO = 'summary = "Every request is overloaded."\n\n[[faults]]\nkind = "status"\nstatus = 529\n'
 CHECKS = '''from coach.grader.checks import Verdict, check
@@ -61,7 +64,7 @@ def test_the_course_lints_clean_and_grades_with_its_own_scenario_and_check(cours
 async def test_the_app_lists_the_instructors_lesson(course, make_app) -> None:
     app = make_app(lesson_dirs=None)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
+        await shown_screen(pilot, HomeScreen)
         options = app.screen.query_one("#lessons", OptionList)
         prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
         assert any("Fallbacks" in prompt for prompt in prompts)
@@ -86,6 +89,6 @@ async def test_the_app_names_a_broken_check_module_at_its_line(course, make_app)
     course["checks"].write_text(CHECKS.replace("(evidence):", "(evidence)"))
     app = make_app(lesson_dirs=None)
     async with app.run_test(size=(160, 40)) as pilot:
-        await pilot.pause()
+        await shown_screen(pilot, HomeScreen)
         broken = str(app.screen.query_one("#broken", Static).render())
         assert "fallback_checks.py:5" in broken and "SyntaxError" in broken

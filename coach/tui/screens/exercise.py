@@ -21,6 +21,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.geometry import Region
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
@@ -29,6 +30,7 @@ from textual.widgets import Footer, Header, Markdown, ProgressBar, Static, Tabbe
 from coach.curriculum.model import Exercise
 from coach.hints import check_item, hint_ladder
 from coach.next_step import next_exercise
+from coach.tui.keys import KEYS_FIRST
 from coach.tui.messages import GradeFailed, GradeFinished, GradeProgressed
 from coach.tui.tutor_link import CoachContext
 from coach.tui.widgets.checklist import Checklist
@@ -77,6 +79,7 @@ def editor_command(file: Path) -> list[str] | None:
 class ExerciseScreen(Screen[None]):
     CSS_PATH = "exercise.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
+        KEYS_FIRST,
         Binding("escape", "back", "Back", id="back", tooltip="Save and go back to the lesson"),
         Binding("ctrl+r", "run", "Run", id="run", priority=True,
                 tooltip="Save, run your code against the fault scenario, and grade it"),
@@ -379,7 +382,11 @@ class ExerciseScreen(Screen[None]):
     def _show_status(self) -> None:
         status = self.query_one("#run-status", Static)
         requests = f"{self.requests} request{'' if self.requests == 1 else 's'}"
-        if self.running:
+        if self.running and not self.requests:
+            # Until the first request the run is starting up, which is the slow part when cold.
+            status.update("running · starting the sandbox (cold: a few seconds the first time)…"
+                          if self.app.grader_cold else "running · starting your program…")
+        elif self.running:
             status.update(f"running · {requests} · {self.rate_limited}×429 · {self.scenario_s:.1f} s scenario")
         elif self.report is not None:
             error = self.report.error
@@ -408,10 +415,22 @@ class ExerciseScreen(Screen[None]):
             if shown < len(ladder):
                 self.app.record_hint(self.exercise.id, item.id, shown + 1)
                 self.query_one(TabbedContent).active = "checklist-tab"
-                self.notify(f"{ladder[shown].name} for “{item.description}”", title="Hint", timeout=3)
+                # Shown in place and scrolled to, with no toast: at 80x24 a toast covered the hint itself.
+                self.call_after_refresh(self._scroll_to_item, item.id)
                 return
         self.notify("Every hint for the failing items is showing already; the coach (ctrl+t) can talk it through."
                     if self.report.failed_items else "Nothing fails: no hint needed.")
+
+    def _scroll_to_item(self, item_id: str) -> None:
+        """Bring an item's newest hint into view: it is drawn at the item's end, often below the fold."""
+        checklist = self.checklist
+        span = checklist.item_lines(item_id, checklist.content_region.width)
+        scroll = checklist.parent
+        if span is None or not isinstance(scroll, VerticalScroll):
+            return
+        first, end = span
+        top = max(first, end - scroll.scrollable_content_region.height)
+        scroll.scroll_to_region(Region(0, top, 1, end - top), animate=False, immediate=True)
 
     def action_reference(self) -> None:
         from coach.tui.screens.reference import ReferenceScreen

@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 from coach.curriculum.model import Exercise, Lesson, display_path
 from coach.next_step import next_exercise
 from coach.progress import Progress
+from coach.tui.keys import KEYS_FIRST
 
 if TYPE_CHECKING:
     from coach.tui.app import CoachApp
@@ -34,6 +35,7 @@ def lesson_line(lesson: Lesson, progress: Progress) -> str:
 class HomeScreen(Screen[None]):
     CSS_PATH = "home.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
+        KEYS_FIRST,
         Binding("c", "continue", "Continue", id="continue",
                 tooltip="Reopen the exercise or lesson you had open last; after a pass, the next exercise"),
     ]

@@ -12,6 +12,7 @@ from textual.widgets import Button, Checkbox, Collapsible, Footer, Header, Markd
 
 from coach.curriculum.model import Discussion, Exercise, Lesson
 from coach.progress import Progress
+from coach.tui.keys import KEYS_FIRST
 from coach.tui.tutor_link import CoachContext
 from coach.tui.widgets.coach_pane import CoachPane
 
@@ -45,6 +46,7 @@ def discussion_prompt(discussion: Discussion) -> str:
 class LessonScreen(Screen[None]):
     CSS_PATH = "lesson.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
+        KEYS_FIRST,
         Binding("escape", "app.pop_screen", "Back", id="back", tooltip="Back to the lesson list"),
         Binding("ctrl+e", "next_exercise", "Exercise", id="exercise",
                 tooltip="Open this lesson's next exercise: the first not passed yet"),

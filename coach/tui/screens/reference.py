@@ -19,6 +19,7 @@ from textual.widgets import Footer, Header, Label, Static, TabbedContent, TabPan
 from coach.curriculum.model import Exercise
 from coach.next_step import next_exercise
 from coach.reference import load_reference, reference_diff
+from coach.tui.keys import KEYS_FIRST
 
 if TYPE_CHECKING:
     from coach.tui.app import CoachApp
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 class ReferenceScreen(Screen[None]):
     CSS_PATH = "reference.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
+        KEYS_FIRST,
         Binding("escape", "app.pop_screen", "Back", id="back", tooltip="Back to your exercise"),
         Binding("ctrl+n", "next_exercise", "Next exercise", id="next-exercise", priority=True,
                 tooltip="Open the next exercise you have not passed"),

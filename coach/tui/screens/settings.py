@@ -36,7 +36,8 @@ class SettingsScreen(ModalScreen[SettingsChosen | None]):
         self.problem = problem
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="dialog"):
+        # The dialog scrolls but takes no focus: Tab goes from field to field, starting at the first.
+        with VerticalScroll(id="dialog", can_focus=False):
             yield Label("Settings", classes="title")
             yield Label("The app (app.toml)", classes="muted")
             with Horizontal(classes="row"):
@@ -46,7 +47,7 @@ class SettingsScreen(ModalScreen[SettingsChosen | None]):
             with Horizontal(classes="row"):
                 yield Label("Offline coach only", classes="label")
                 yield Switch(self.settings.offline_coach, id="offline")
-            yield Label("The coach (coach.toml, [coach])", classes="muted")
+            yield Label("The coach (coach.toml, [coach])", classes="muted", markup=False)
             with Horizontal(classes="row"):
                 yield Label("Model", classes="label")
                 yield Input(self.coach.model, compact=True, id="model")
@@ -61,10 +62,20 @@ class SettingsScreen(ModalScreen[SettingsChosen | None]):
                 yield Button("Save", variant="primary", compact=True, id="save")
                 yield Button("Cancel", compact=True, id="cancel")
 
+    def on_mount(self) -> None:
+        self.query_one("#theme", Select).focus()
+
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id != "save":
             self.dismiss(None)
             return
+        self._save()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter in a field saves, so the keyboard never has to travel to the Save button."""
+        self._save()
+
+    def _save(self) -> None:
         try:
             coach = CoachFileSettings(model=self.query_one("#model", Input).value.strip(),
                                       soft_limit_usd=float(self.query_one("#soft-limit", Input).value),

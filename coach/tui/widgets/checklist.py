@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from rich.console import Group, RenderableType
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 from textual.reactive import reactive
@@ -20,13 +21,17 @@ from coach.curriculum.model import Exercise
 from coach.hints import check_item, hint_ladder, revealed
 
 
-def error_text(error: Any) -> Text:
-    """A `LearnerError`: where in the learner's file, then the exception, with coach's frames left out."""
+def error_text(error: Any) -> Group:
+    """A `LearnerError`: where in the learner's file, then the exception, with coach's frames left out.
+
+    Each line is indented as a block, so a long line that wraps stays under itself instead of
+    running back to the left edge, where it would read as a line of its own.
+    """
     what = "Your code does not parse" if error.kind == "syntax" else "Your code stopped with an error"
-    text = Text(f"{what}; the checklist below follows from it, so fix this first:\n", "bold red")
-    for line in error.lines():
-        text.append(f"  {line}\n", "red" if line == error.exception else "")
-    return text
+    lines: list[RenderableType] = [Text(f"{what}; the checklist below follows from it, so fix this first:",
+                                        "bold red")]
+    lines += [Padding(Text(line, "red" if line == error.exception else ""), (0, 0, 0, 2)) for line in error.lines()]
+    return Group(*lines, Text(""))
 
 
 def checklist_table(items: Sequence[Any], exercise: Exercise | None = None,
@@ -92,6 +97,23 @@ class Checklist(Static):
                          " · that was the last exercise you had left", "")
             parts.append(after)
         return Group(*parts)
+
+    def item_lines(self, item_id: str, width: int) -> tuple[int, int] | None:
+        """Where an item is drawn `width` wide: its first line and the line after its last (hints included).
+
+        Item rows are the lines that start with their mark, in report order, so the n-th item
+        runs from the n-th marked line to the next one (or the end).
+        """
+        items = self.items
+        index = next((n for n, item in enumerate(items) if item.id == item_id), None)
+        if index is None or width <= 0:
+            return None
+        console = self.app.console
+        lines = console.render_lines(self.render_checklist(), console.options.update_width(width), pad=False)
+        marked = [n for n, line in enumerate(lines) if "".join(s.text for s in line)[:1] in ("✓", "✗")]
+        if index >= len(marked):
+            return None
+        return marked[index], marked[index + 1] if index + 1 < len(marked) else len(lines)
 
     def _redraw(self) -> None:
         self.update(self.render_checklist())
