@@ -83,19 +83,10 @@ def main() -> int:
                     print(f"{exercise.id}: the reference did not pass:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
                     return 1
                 requests = len(json.loads(done.stdout)["timeline"])
-            warm = []
-            cpu_before = 0.0
-            for i in range(args.warm + 1):
-                if i == 1:
-                    cpu_before = _cpu_seconds()
-                started = time.perf_counter()
-                report = session.grade(exercise, reference)
-                if i:
-                    warm.append(time.perf_counter() - started)
-                if not report.passed:
-                    print(f"{exercise.id}: the reference did not pass warm")
-                    return 1
-            cpu = (_cpu_seconds() - cpu_before) / max(1, args.warm)
+            warm, cpu, report = _warm_grades(session, exercise, reference, args.warm)
+            if not report.passed:
+                print(f"{exercise.id}: the reference did not pass warm")
+                return 1
             cold_median = f"{statistics.median(cold):.2f}" if cold else "-"
             cold_max = f"{max(cold):.2f}" if cold else "-"
             bare_median = f"{statistics.median(bare):.2f}" if bare else "-"
@@ -106,22 +97,25 @@ def main() -> int:
         if one is not None and not args.exercises:
             file = Path(tempfile.mkdtemp(prefix="coach-bench-")) / "one_request.py"
             file.write_text(ONE_REQUEST, encoding="utf-8")
-            warm = []
-            cpu_before = 0.0
-            for i in range(args.warm + 1):
-                if i == 1:
-                    cpu_before = _cpu_seconds()
-                started = time.perf_counter()
-                report = session.grade(one, file)
-                if i:
-                    warm.append(time.perf_counter() - started)
-            cpu = (_cpu_seconds() - cpu_before) / max(1, args.warm)
+            warm, cpu, report = _warm_grades(session, one, file, args.warm)
             if not report.passed:
                 print("the one-request exercise did not pass warm")
                 return 1
             print(f"{'one request (warm)':<20} {len(report.timeline):>8} {'':>14} {'':>11} {'':>15} {'':>11} "
                   f"{statistics.median(warm) * 1000:>15.0f} {cpu * 1000:>12.0f}")
     return 0
+
+
+def _warm_grades(session, exercise, file: Path, runs: int):  # type: ignore[no-untyped-def]
+    """One grade to warm up, then `runs` timed ones: (wall seconds each, CPU seconds per grade, last report)."""
+    report = session.grade(exercise, file)
+    cpu_before = _cpu_seconds()
+    warm = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        report = session.grade(exercise, file)
+        warm.append(time.perf_counter() - started)
+    return warm, (_cpu_seconds() - cpu_before) / max(1, runs), report
 
 
 def _cpu_seconds() -> float:

@@ -7,7 +7,6 @@ learner's code says about itself.
 from __future__ import annotations
 
 import ast
-import contextlib
 import dataclasses
 import time
 from collections.abc import Callable
@@ -66,9 +65,9 @@ def grade_exercise(
     seeds = max((c.seeds for item in exercise.checks if (c := get_check(item.check)) is not None), default=1)
     # A property such as jitter shows only as a difference between seeded runs. Each run has its own
     # stub and clock, so the others run beside the first: one waits on its program while another's stub works.
-    with ThreadPoolExecutor(max_workers=seeds - 1) if seeds > 1 else contextlib.nullcontext() as others:
+    with ThreadPoolExecutor(max_workers=max(1, seeds - 1)) as others:  # no thread starts until a submit
         reruns = [others.submit(_run, exercise, file, source, scenario, seed=seed + n, pool=pool, on_progress=None)
-                  for n in range(1, seeds)] if others is not None else []
+                  for n in range(1, seeds)]
         evidence = _run(exercise, file, source, scenario, seed=seed, pool=pool, on_progress=on_progress)
         if reruns:
             evidence = dataclasses.replace(evidence, reruns=tuple(rerun.result() for rerun in reruns))

@@ -27,6 +27,10 @@ class _Task:
     children: int
     known_children: bytes = b""
 
+    def close(self) -> None:
+        for fd in (self.stat, self.schedstat, self.children):
+            _close(fd)
+
 
 @dataclass
 class ProgramThreads:
@@ -74,9 +78,7 @@ class ProgramThreads:
 
     def close(self) -> None:
         for task in self._tasks.values():
-            _close(task.stat)
-            _close(task.schedstat)
-            _close(task.children)
+            task.close()
         self._tasks.clear()
 
     def _snapshot(self) -> dict[tuple[int, int], bytes] | None:
@@ -144,10 +146,7 @@ class ProgramThreads:
                     task.known_children = os.pread(task.children, 4096, 0)
                     pending.extend(int(child) for child in task.known_children.split())
         for key in set(self._tasks) - found:
-            task = self._tasks.pop(key)
-            _close(task.stat)
-            _close(task.schedstat)
-            _close(task.children)
+            self._tasks.pop(key).close()
 
     def _open(self, key: tuple[int, int]) -> _Task | None:
         pid, tid = key
