@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from coach.sandbox.witness import Witness
 
 SPEC_VAR = "COACH_SANDBOX_SPEC"
+EXIT_STATUS_KEY = "exit_status"
+"""The supervisor's outcome message always carries the learner process's exit status under this key."""
 SANDBOX_UID = 1000
 NOBODY_UID = 65534
 
@@ -76,10 +78,13 @@ def _supervise(spec: dict[str, Any]) -> None:
         os.close(fd)  # the learner process keeps the clock channels; the supervisor needs none
     if isinstance(spec.get("log_fd"), int):
         os.close(spec["log_fd"])  # nor the log channel: only the learner's records go on it
+    # Nor its output: the runner then sees stdout and stderr end the moment the last learner process does.
+    namespaces.let_go_of_output()
     told, status = _witness(pid, report_r)
     namespaces.kill_descendants()
-    if told is not None:
-        _send_outcome(spec["outcome_fd"], told)
+    # The last word, once nothing of the learner's is left: the runner need not wait for this process's
+    # own end (a PID namespace's teardown takes milliseconds) to know how the run ended.
+    _send_outcome(spec["outcome_fd"], {**(told or {}), EXIT_STATUS_KEY: status})
     os._exit(status)
 
 

@@ -219,7 +219,7 @@ def enter(spec: dict[str, Any]) -> None:
     alive_r, alive_w = os.pipe()  # open in the parent as long as it lives
     pid = os.fork()
     if pid != 0:
-        os.close(spec["control_fd"])
+        hold_nothing(keep=alive_w)
         os._exit(_wait_status(pid))
     os.close(alive_w)
     prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
@@ -242,6 +242,7 @@ def _enter_through_a_helper(spec: dict[str, Any]) -> None:
         if os.read(unshared_r, 1) == b"1":
             write_id_maps(child)
         os.write(mapped_w, b"1")
+        hold_nothing()
         os._exit(_wait_status(child))
     os.close(unshared_r)
     os.close(mapped_w)
@@ -253,6 +254,25 @@ def _enter_through_a_helper(spec: dict[str, Any]) -> None:
     os.read(mapped_r, 1)
     os.close(mapped_r)
     os.close(unshared_w)
+
+
+def let_go_of_output() -> None:
+    """Point stdout and stderr at /dev/null, so the learner's processes alone hold the runner's output pipes."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    for fd in (1, 2):
+        os.dup2(devnull, fd)
+    os.close(devnull)
+
+
+def hold_nothing(keep: int | None = None) -> None:
+    """A process that only waits for its child holds none of the runner's channels (only `keep`): each ends
+    with the sandbox."""
+    let_go_of_output()
+    if keep is None:
+        os.closerange(3, os.sysconf("SC_OPEN_MAX"))
+    else:
+        os.closerange(3, keep)
+        os.closerange(keep + 1, os.sysconf("SC_OPEN_MAX"))
 
 
 def write_id_maps(pid: int) -> None:

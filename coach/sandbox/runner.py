@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from coach.sandbox import isolation, syscalls
-from coach.sandbox.harness import NOBODY_UID, SPEC_VAR
+from coach.sandbox.harness import EXIT_STATUS_KEY, NOBODY_UID, SPEC_VAR
 from coach.sandbox.learner import MAX_LOG_RECORDS
 from coach.sandbox.logchannel import LogChannel
 from coach.sandbox.model import SANDBOX_API_KEY, Limits, SandboxRequest, SandboxResult
@@ -61,11 +61,22 @@ class Started:
     poller: Callable[[], int | None] | None = None
     """How to learn the exit status when the harness is not our child (warm pool)."""
 
+    forget: Callable[[], None] | None = None
+    """Tell the warm pool nobody will ask for this harness's exit status."""
+    released: bool = False
+
     def poll(self) -> int | None:
         if self.popen is not None:
             return self.popen.poll()
         assert self.poller is not None
         return self.poller()
+
+    def release(self) -> None:
+        """The run is over by the supervisor's word: the harness's own end is not waited for (nor reaped here:
+        a Popen left running is reaped by `subprocess` later, a warm pool's by its server)."""
+        self.released = True
+        if self.forget is not None:
+            self.forget()
 
 
 def run_sandboxed(request: SandboxRequest, pool: WarmPool | None = None) -> SandboxResult:
@@ -240,6 +251,11 @@ def _supervise(request: SandboxRequest, level: isolation.Level, spec: dict[str, 
             now = time.monotonic()
             if exit_code is None:
                 exit_code = started.poll()
+                if exit_code is None and outcome.fileno() not in selector.get_map():
+                    # The supervisor's last word is sent once nothing of the learner's is left.
+                    exit_code = exit_status_of(bytes(reported.data))
+                    if exit_code is not None:
+                        started.release()
                 if exit_code is not None:
                     exited_at = now
                     scenario_end = request.clock.now()  # time cannot move once the program is gone
@@ -295,10 +311,17 @@ def _supervise(request: SandboxRequest, level: isolation.Level, spec: dict[str, 
             _kill(started)
             exit_code = _wait(started)
         selector.close()
-        for fd in (started.stdout, started.stderr):
-            _close(fd)
-        started.control.close()
         if started.popen is not None:
+            # Through their file objects: closing the raw fds would leave those objects to close the same
+            # numbers again when collected, by then perhaps another run's sockets.
+            for stream in (started.popen.stdout, started.popen.stderr):
+                if stream is not None:
+                    stream.close()
+        else:
+            for fd in (started.stdout, started.stderr):
+                _close(fd)
+        started.control.close()
+        if started.popen is not None and started.popen.returncode is None and not started.released:
             started.popen.wait()
     ended = time.monotonic()
     if exit_code < 0:
@@ -435,6 +458,16 @@ def parse_outcome(data: bytes) -> dict[str, Any]:
     if value.get("outcome") not in OUTCOMES:
         return {}
     return value
+
+
+def exit_status_of(data: bytes) -> int | None:
+    """The learner process's exit status from the supervisor's outcome message, or None if none came whole."""
+    try:
+        value = json.loads(data) if data else None
+    except (ValueError, RecursionError):
+        return None
+    status = value.get(EXIT_STATUS_KEY) if isinstance(value, dict) else None
+    return status if isinstance(status, int) and not isinstance(status, bool) and 0 <= status < 256 else None
 
 
 def _text_or_none(value: object) -> str | None:

@@ -40,6 +40,7 @@ class WarmPool:
         self._changed = threading.Condition(self._lock)
         self._pids: dict[int, int] = {}
         self._exits: dict[int, int] = {}
+        self._forgotten: set[int] = set()
         self._next_id = 0
         self._generation = 0
         self._channel: socket.socket | None = None
@@ -84,7 +85,10 @@ class WarmPool:
                 elif "id" in message:
                     self._pids[message["id"]] = message["pid"]
                 elif "pid" in message:
-                    self._exits[message["pid"]] = message["code"]
+                    if message["pid"] in self._forgotten:
+                        self._forgotten.discard(message["pid"])
+                    else:
+                        self._exits[message["pid"]] = message["code"]
                 self._changed.notify_all()
 
     def wait_ready(self, timeout: float = START_TIMEOUT_S) -> None:
@@ -121,11 +125,18 @@ class WarmPool:
                 os.close(fd)
             theirs.close()
         return Started(pid=pid, stdout=out_r, stderr=err_r, control=ours,
-                       kill_group=self.level.name == "process", poller=lambda: self._poll(pid))
+                       kill_group=self.level.name == "process", poller=lambda: self._poll(pid),
+                       forget=lambda: self._forget(pid))
 
     def _poll(self, pid: int) -> int | None:
         with self._lock:
             return self._exits.pop(pid, None)
+
+    def _forget(self, pid: int) -> None:
+        """Nobody will poll `pid`: drop its exit status, now or when the server reports it."""
+        with self._lock:
+            if self._exits.pop(pid, None) is None:
+                self._forgotten.add(pid)
 
     def close(self) -> None:
         with self._lock:
