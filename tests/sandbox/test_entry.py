@@ -68,3 +68,21 @@ def test_a_learner_module_named_like_the_stdlib_does_not_shadow_it(level, run, t
     (tmp_path / "learner" / "json.py").write_text("raise SystemExit('shadowed')\n")
     result = run("import json\nprint(json.dumps([1]))")
     assert result.stdout == "[1]\n"
+
+
+def test_the_exit_status_comes_from_the_supervisor_word_for_word(level, run):
+    """The run ends on the supervisor's last message, before the harness's own exit: its status must be the same."""
+    assert run("raise SystemExit(3)\n").exit_code == 3
+    assert run("import signal\nsignal.raise_signal(signal.SIGTERM)\n").exit_code == 128 + 15
+
+
+def test_a_warm_pool_keeps_no_exit_status_that_nobody_will_ask_for(level, run, pools):
+    import time
+
+    for _ in range(3):
+        run("print('hi')\n")
+    pool = pools[level]
+    give_up = time.monotonic() + 5
+    while pool._forgotten and time.monotonic() < give_up:  # the server reports each harness's end a little later
+        time.sleep(0.01)
+    assert not pool._exits and not pool._forgotten
