@@ -47,13 +47,13 @@ def launch(spec: dict[str, Any]) -> None:
     landlock.abi()
     syscalls.available()
     level = spec["level"]
-    if level == "namespaces":
-        from coach.sandbox import namespaces
-
+    if level == "namespaces" and spec.pop("in_namespaces", False):
+        # A warm pool's zygote: this is PID 1 already, of namespaces unshared before the run was asked for.
+        namespaces.set_up(spec)
+        namespaces.finish_pid1()
+    elif level == "namespaces":
         namespaces.enter(spec)  # returns in PID 1 of the new namespaces
     elif level == "bwrap":
-        from coach.sandbox import namespaces
-
         namespaces.hand_off_stub_socket(spec)
     _supervise(spec)
 

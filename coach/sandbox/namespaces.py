@@ -192,16 +192,28 @@ def enter(spec: dict[str, Any]) -> None:
     spec): one fork fewer per run. Started cold, a helper child unshares and this process maps it.
     """
     if spec.get("map_fds"):
-        request_fd, done_fd = spec.pop("map_fds")
-        try:
-            _check(libc().unshare(NAMESPACES), "unshare")
-        finally:
-            os.write(request_fd, b"1")
-            os.close(request_fd)
-        os.read(done_fd, 1)
-        os.close(done_fd)
+        unshare_mapped_by_parent(*spec.pop("map_fds"))
     else:
         _enter_through_a_helper(spec)
+    set_up(spec)
+    become_pid1()
+    finish_pid1()
+
+
+def unshare_mapped_by_parent(request_fd: int, done_fd: int) -> None:
+    """Unshare every namespace; the parent process (`map_ids_when_asked`) writes this process's uid maps."""
+    try:
+        _check(libc().unshare(NAMESPACES), "unshare")
+    finally:
+        os.write(request_fd, b"1")
+        os.close(request_fd)
+    os.read(done_fd, 1)
+    os.close(done_fd)
+
+
+def set_up(spec: dict[str, Any]) -> None:
+    """Inside the new namespaces, with all their capabilities: hostname, the sandbox user, mounts, loopback, the
+    stub's socket handed out."""
     # Still the host uid on files (and all capabilities in the new namespaces): open the
     # folders to show again inside while the host's permissions still let us.
     held = hold_folders(spec)
@@ -216,6 +228,11 @@ def enter(spec: dict[str, Any]) -> None:
     _mount_minimal_dev(devices, spec["limits"]["tmp_mb"] << 20)
     _loopback_up()
     hand_off_stub_socket(spec)
+
+
+def become_pid1() -> None:
+    """Fork PID 1 of the new PID namespace and return in it; this process waits outside, holding nothing but
+    the pipe whose end tells PID 1 it died."""
     alive_r, alive_w = os.pipe()  # open in the parent as long as it lives
     pid = os.fork()
     if pid != 0:
@@ -226,6 +243,10 @@ def enter(spec: dict[str, Any]) -> None:
     if select.select([alive_r], [], [], 0)[0]:  # EOF: the parent died before the line above
         os._exit(137)
     os.close(alive_r)
+
+
+def finish_pid1() -> None:
+    """PID 1's own /proc (after the mounts: it lies over the host's), and no debugger may attach from here on."""
     _mount(b"proc", "/proc", b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
     prctl(PR_SET_DUMPABLE, 0)
 

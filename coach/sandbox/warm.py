@@ -50,7 +50,7 @@ class WarmPool:
 
     def _start_server(self) -> None:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        code = f"from coach.sandbox.forkserver import serve; serve({theirs.fileno()})"
+        code = f"from coach.sandbox.forkserver import serve; serve({theirs.fileno()}, {self.level.name!r})"
         self._process = subprocess.Popen(
             [sys.executable, "-I", "-c", code],
             stdin=subprocess.DEVNULL,
