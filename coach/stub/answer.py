@@ -1,9 +1,10 @@
 """The stub model's answer: content blocks (thinking, text, tool_use) and how they look on the wire.
 
 One `Answer` is rendered either as the `content` of a Message or as the SSE events of a stream, so
-the two can never disagree. Each delta a stream sends is one output token of the answer (a tool call's
-JSON is measured with the same four-character ruler), and `usage.output_tokens` is their sum: thinking
-tokens count even when the thinking display is `omitted`, as the API bills them.
+the two can never disagree. A block's pieces are output tokens (a tool call's JSON is measured with the
+same four-character ruler), and `usage.output_tokens` is their sum: thinking tokens count even when the
+thinking display is `omitted`, as the API bills them. A stream carries thinking and text a few tokens to
+a delta, as the API does (`Block.deltas`).
 """
 
 from __future__ import annotations
@@ -47,14 +48,18 @@ class Block:
             return {"type": "tool_use", "id": self.tool_id, "name": self.name, "input": {}}
         return {"type": "text", "text": ""}
 
-    def deltas(self) -> list[dict[str, Any]]:
-        """Every `delta` of this block's `content_block_delta` events, in order."""
-        if self.kind == "thinking":
-            shown = [{"type": "thinking_delta", "thinking": p} for p in self.pieces] if self.shown else []
-            return [*shown, {"type": "signature_delta", "signature": self.signature}]
+    def deltas(self, per_delta: int = 1) -> list[tuple[dict[str, Any], int]]:
+        """Every `delta` of this block's `content_block_delta` events, in order, with the output tokens it
+        carries: thinking and text `per_delta` tokens at a time (the last delta of a block takes the rest),
+        a tool input's JSON a piece at a time, the signature none."""
         if self.kind == "tool_use":
-            return [{"type": "input_json_delta", "partial_json": p} for p in self.pieces]
-        return [{"type": "text_delta", "text": p} for p in self.pieces]
+            return [({"type": "input_json_delta", "partial_json": p}, estimate_tokens(p)) for p in self.pieces]
+        step = max(1, per_delta)
+        groups = [self.pieces[i:i + step] for i in range(0, len(self.pieces), step)]
+        if self.kind == "thinking":
+            shown = [({"type": "thinking_delta", "thinking": "".join(g)}, len(g)) for g in groups] if self.shown else []
+            return [*shown, ({"type": "signature_delta", "signature": self.signature}, 0)]
+        return [({"type": "text_delta", "text": "".join(g)}, len(g)) for g in groups]
 
     def final(self) -> dict[str, Any]:
         """The block as a Message's `content` holds it."""

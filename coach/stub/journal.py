@@ -55,6 +55,8 @@ class JournalEntry:
     """The answer's usage; for a stream cut by a fault, `output_tokens` counts the tokens actually sent."""
     events_sent: int = 0
     text_deltas_sent: int = 0
+    text_tokens_sent: int = 0
+    """Output tokens those text deltas carried (a delta carries `[response] tokens_per_delta` of them)."""
     stream_end: str | None = None
     stop_reason: str | None = None
     """The answer's `stop_reason` (None for an error, or a stream cut before `message_delta`)."""

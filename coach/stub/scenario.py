@@ -13,6 +13,9 @@ file, line and key, like lesson files. Every value is in scenario seconds.
     output_tokens = 40     # tokens of text when max_tokens allows it
     ttft = 0.4             # seconds before the first token
     tokens_per_second = 80 # 0 means "all at once"
+    tokens_per_delta = 3   # a stream's thinking and text deltas carry this many tokens each (the API's
+                           # carry several: a word or two up to a sentence); each arrives when the tokens
+                           # before it have had their time at tokens_per_second
     min_cacheable_tokens = 1024   # optional; default depends on the model
     text = '{"answer": 42}'       # optional: this answer text for every request (output_tokens follows it)
 
@@ -53,7 +56,8 @@ file, line and key, like lesson files. Every value is in scenario seconds.
     stream = true          # match: only streaming (true) or non-streaming (false) requests
     probability = 0.1      # match: with this probability (seeded)
     times = 1              # apply at most this many times in all
-    after_deltas = 3       # stream cuts, stalls and refusals: text deltas (tokens) sent before the fault;
+    after_deltas = 3       # stream cuts, stalls and refusals: text deltas sent before the fault (a refusal
+                           # that is not streamed holds the text those deltas would carry);
                            # pings: a ping event after every this many deltas (a keep-alive, not a failure)
     seconds = 2.0          # latency and stall: how long
 """
@@ -114,6 +118,7 @@ _RESPONSE = {
     "output_tokens": Field(int, required=False),
     "ttft": Field((int, float), required=False),
     "tokens_per_second": Field((int, float), required=False),
+    "tokens_per_delta": Field(int, required=False),
     "min_cacheable_tokens": Field(int, required=False),
     "text": Field(str, required=False),
 }
@@ -179,6 +184,8 @@ class Pacing:
     output_tokens: int = 40
     ttft: float = 0.4
     tokens_per_second: float = 80.0
+    tokens_per_delta: int = 3
+    """Thinking and text tokens per streamed delta: the API's deltas carry several, not one each."""
     min_cacheable_tokens: int | None = None
     text: str | None = None
     """The answer to every request, instead of generated words (e.g. the JSON an extraction expects)."""
@@ -384,6 +391,8 @@ def _check_values(data: dict[str, Any]) -> list[tuple[str, str]]:
         if error_type is not None and error_type not in DEFAULT_MESSAGES:
             problems.append((f"batch_faults[{i}].error_type", f"'{error_type}' is not an error type the API sends"
                              f" (one of: {', '.join(DEFAULT_MESSAGES)})"))
+    if data.get("response", {}).get("tokens_per_delta") == 0:  # a negative one is caught below
+        problems.append(("response.tokens_per_delta", "must be at least 1"))
     for table in ("response", "limits", "thinking", "batch"):
         for key, value in data.get(table, {}).items():
             if isinstance(value, str):

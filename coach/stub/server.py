@@ -38,7 +38,6 @@ from coach.stub.scenario import DEFAULT_MESSAGES, ERROR_TYPES, Fault, Scenario
 from coach.stub.schema_instance import instance_of
 from coach.stub.signatures import ThinkingSigner
 from coach.stub.threads import Threads
-from coach.stub.tokens import estimate_tokens
 
 log = logging.getLogger("coach.stub")
 
@@ -478,7 +477,9 @@ class StubServer:
             stop_sequences=parsed.stop_sequences, thinking=thinking, calls=tools.planned_calls(body, scripted),
             text=text, wanted_tokens=self.scenario.response.output_tokens,
             thinking_tokens=self.scenario.thinking_tokens)
-        refusal_after = fault.after_deltas if fault is not None and fault.kind == "refusal" else None
+        # a refusal strikes after `after_deltas` text deltas: the text those deltas carry, streamed or not
+        refusal_after = fault.after_deltas * max(1, self.scenario.response.tokens_per_delta) \
+            if fault is not None and fault.kind == "refusal" else None
         return compose(request, lambda: self._next_id("toolu_"), self.signer.sign, refusal_after)
 
     def _message(self, parsed: ParsedRequest, answer: Answer, usage: dict[str, Any], *, stopped: bool,
@@ -535,14 +536,16 @@ class StubServer:
                 await self.clock.asleep(pacing.ttft)
             self.cache.store(outcome, self.clock.now())
             first = self.clock.now()
-            paced = 0  # deltas so far: each is a token at tokens_per_second
-            total = sum(len(block.deltas()) for block in answer.blocks)
+            # a delta goes out once the tokens of the deltas before it have had their time at tokens_per_second
+            paced = 0  # pacing units so far: a thinking or text token, a piece of tool JSON, a signature
+            deltas = [block.deltas(pacing.tokens_per_delta) for block in answer.blocks]
+            left = sum(len(block_deltas) for block_deltas in deltas)
             cut = False  # a fault stopped the deltas
             for index, block in enumerate(answer.blocks):
                 if index > 0:
                     emit("content_block_start", {"type": "content_block_start", "index": index,
                                                  "content_block": block.start()})
-                for delta in block.deltas():
+                for delta, tokens in deltas[index]:
                     # faults count text deltas (scenario docs): a thinking model's stream is cut inside its text
                     if cut_after is not None and delta["type"] == "text_delta" and entry.text_deltas_sent >= cut_after:
                         cut = True
@@ -553,11 +556,13 @@ class StubServer:
                             await flush()
                             await self.clock.asleep(delay)
                     emit("content_block_delta", {"type": "content_block_delta", "index": index, "delta": delta})
-                    paced += 1
-                    tokens_sent += _delta_tokens(delta)
+                    left -= 1
+                    paced += tokens if delta["type"] in ("text_delta", "thinking_delta") else 1
+                    tokens_sent += tokens
                     if delta["type"] == "text_delta":
                         entry.text_deltas_sent += 1
-                        if ping_every and entry.text_deltas_sent % ping_every == 0 and paced < total:
+                        entry.text_tokens_sent += tokens
+                        if ping_every and entry.text_deltas_sent % ping_every == 0 and left:
                             emit("ping", {"type": "ping"})  # a keep-alive between deltas, as the API sends them
                 if cut:
                     break
@@ -602,14 +607,6 @@ class StubServer:
             await self._stall(request, fault)
             return _abort(request, response)
         return response
-
-
-def _delta_tokens(delta: dict[str, Any]) -> int:
-    """Output tokens one delta carries: a token per thinking or text delta, a tool input's JSON by length."""
-    kind = delta["type"]
-    if kind == "input_json_delta":
-        return estimate_tokens(delta["partial_json"])
-    return 0 if kind == "signature_delta" else 1
 
 
 def _origin(request: web.Request) -> str:

@@ -46,11 +46,12 @@ ODD_RETURNS = [None, [], "text", {}, {"plain": None}, {"plain": ["Your", "end_tu
 def test_checks_say_why_instead_of_raising_on_odd_output(returned: object) -> None:
     journal = [JournalEntry(seq=n, arrived_s=float(n), finished_s=n + 0.5, method="POST", path="/v1/messages",
                             prompt=f"case {case}: where is my parcel?", status=200, stream=True, stream_end=end,
-                            text_deltas_sent=deltas, events_sent=deltas + 6, stop_reason=stop)
-               for n, (case, end, deltas, stop) in enumerate([("plain", "complete", 21, "end_turn"),
-                                                              ("short", "complete", 5, "max_tokens"),
-                                                              ("keepalive", "complete", 21, "end_turn"),
-                                                              ("overloaded", "error_event", 3, None)], 1)]
+                            text_deltas_sent=deltas, text_tokens_sent=tokens, events_sent=deltas + 6,
+                            stop_reason=stop)
+               for n, (case, end, deltas, tokens, stop) in enumerate([("plain", "complete", 7, 21, "end_turn"),
+                                                                      ("short", "complete", 2, 5, "max_tokens"),
+                                                                      ("keepalive", "complete", 7, 21, "end_turn"),
+                                                                      ("overloaded", "error_event", 1, 3, None)], 1)]
     result = SimpleNamespace(timed_out=False, limit_hit=None, return_error=None, exit_code=0, return_value=returned,
                              log_records=[])
     evidence = RunEvidence(exercise=exercise(EXERCISE), journal=tuple(journal), result=result, source="", tree=None,

@@ -43,7 +43,8 @@ def test_starter_fails_with_evidence_for_each_failing_item(grade: Grade) -> None
 def _entry(seq: int, case: str, stream_end: str | None, **fields) -> JournalEntry:  # type: ignore[no-untyped-def]
     return JournalEntry(seq=seq, arrived_s=float(seq), finished_s=seq + 0.5, method="POST", path="/v1/messages",
                         prompt=f"case {case}: where is my parcel?", status=200, stream=True, stream_end=stream_end,
-                        text_deltas_sent=21 if stream_end == "complete" else 3, timeout_s=20.0, **fields)
+                        text_deltas_sent=7 if stream_end == "complete" else 1,
+                        text_tokens_sent=21 if stream_end == "complete" else 3, timeout_s=20.0, **fields)
 
 
 ODD_RETURNS = [None, [], "answered", {}, {"steady": None}, {"steady": "answered", "outage": 3},

@@ -92,7 +92,7 @@ def test_stream_error_event_raises_api_status_error_with_status_200_and_is_not_r
     assert len(texts) == 3 and retry_waits == []
     [entry] = stub.journal.entries()
     assert (entry.stream_end, entry.text_deltas_sent, entry.fault) == ("error_event", 3, "stream-error")
-    assert entry.usage["output_tokens"] == 3
+    assert entry.usage["output_tokens"] == entry.text_tokens_sent == 9  # three tokens a delta
 
 
 def test_stream_cut_applies_once_so_a_full_restart_succeeds(start_stub):
@@ -209,7 +209,8 @@ def test_refusal_is_a_200_with_stop_reason_refusal(start_stub, stream):
     else:
         message = sdk.messages.create(model=MODEL, max_tokens=50, messages=HELLO)
     assert message.stop_reason == "refusal" and message.stop_details.type == "refusal"
-    assert message.usage.output_tokens == 2 and len(message.content[0].text.split()) == 2
+    # two deltas of three tokens, streamed or not
+    assert message.usage.output_tokens == 6 and len(message.content[0].text.split()) == 6
 
 
 @pytest.mark.parametrize("stream", [False, True])

@@ -42,7 +42,9 @@ def test_streamed_entry_counts_events_and_deltas(start_stub):
     with client(stub).messages.stream(model=MODEL, max_tokens=7, messages=HELLO) as stream:
         stream.until_done()
     [entry] = stub.journal.entries()
-    assert (entry.stream, entry.text_deltas_sent, entry.events_sent, entry.stream_end) == (True, 7, 13, "complete")
+    # 7 tokens as deltas of 3, 3 and 1, between start, ping, block start and stop, message delta and stop
+    assert (entry.stream, entry.text_deltas_sent, entry.text_tokens_sent, entry.events_sent, entry.stream_end) == \
+        (True, 3, 7, 9, "complete")
 
 
 def test_entry_records_the_stop_reason_of_a_plain_and_a_streamed_answer(start_stub):

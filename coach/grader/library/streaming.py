@@ -2,8 +2,9 @@
 
 A reply is told apart by "case <name>:" in its last user message (scenarios fault replies the same
 way), and main() returns one outcome per case name. The text a stream carried is known without
-trusting the program: these scenarios script the answer text, and the journal says how many
-one-token deltas each stream sent before it ended, so the sent text is the first that many pieces.
+trusting the program: these scenarios script the answer text, and the journal says how many text
+deltas each stream sent before it ended and how many tokens they carried, so the sent text is the
+first that many one-token pieces.
 How each stream ended (`stream_end`: complete, error_event, reset, clean_close, stall) comes from
 the journal too.
 """
@@ -53,7 +54,7 @@ def _sent_text(evidence: RunEvidence, entry: Any) -> str | None:
     scripted = getattr(getattr(evidence.scenario, "response", None), "text", None)
     if not isinstance(scripted, str):
         return None
-    sent = entry.text_deltas_sent if entry.stream else int((entry.usage or {}).get("output_tokens") or 0)
+    sent = entry.text_tokens_sent if entry.stream else int((entry.usage or {}).get("output_tokens") or 0)
     return "".join(text_pieces(scripted)[:sent])
 
 
