@@ -8,6 +8,7 @@ environment, audit hook) where neither works. `COACH_SANDBOX_ISOLATION` forces o
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
@@ -207,10 +208,16 @@ def _under(path: str, roots: list[str]) -> bool:
 
 def python_dirs() -> list[str]:
     """Folders the harness needs that may sit inside a hidden home (a venv, an editable checkout)."""
+    return list(_python_dirs())
+
+
+@functools.cache
+def _python_dirs() -> tuple[str, ...]:
+    """Found once a process: `sysconfig.get_paths()` costs about 2 ms, on every run's path otherwise."""
     paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, str(Path(__file__).resolve().parents[2])}
     paths.update(sysconfig.get_paths().get(k, "") for k in ("stdlib", "platstdlib", "purelib", "platlib"))
     paths.add(str(Path(os.path.realpath(sys.executable)).parent))
-    return sorted(os.path.realpath(p) for p in paths if p and os.path.isdir(p))
+    return tuple(sorted(os.path.realpath(p) for p in paths if p and os.path.isdir(p)))
 
 
 def bwrap_prefix(spec: dict[str, Any]) -> list[str]:
