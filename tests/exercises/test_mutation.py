@@ -56,23 +56,17 @@ _AE_TAG = _LEFT_AS_IS + " (main() reads the tag's text; no item judges the tag)"
 _RM_BUDGET = "any max_tokens the answer fits in gives the same answer"
 EQUIVALENT: dict[str, dict[str, str]] = {
     "retry-backoff": {
-        "core/ReplaceComparisonOperator_Eq_Lt#1@70": _MAIN_BLOCK,
-        "core/ReplaceComparisonOperator_Eq_LtE#1@70": _MAIN_BLOCK,
-        "core/ReplaceComparisonOperator_Eq_Is#1@70": _MAIN_BLOCK,
-        "core/ZeroIterationForLoop#2@71": _MAIN_BLOCK,
-        "core/ReplaceComparisonOperator_Eq_GtE#0@41": "attempt never passes MAX_ATTEMPTS - 1, so >= is ==",
-        "core/ReplaceComparisonOperator_Eq_Is#0@41": "small ints are one object in CPython, so `is` is ==",
-        "core/ExceptionReplacer#0@29": "the stub's retry-after is always a number, so the ValueError branch never runs",
-        "core/NumberReplacer#1@14": "MAX_ATTEMPTS 3 still makes at most MAX_ATTEMPTS attempts and says how many: "
-                                    "the brief asks for no more than 4 (a judgement call)",
-        "core/NumberReplacer#4@18": "MAX_DELAY_S 9: the ceilings reached (0.5, 1, 2 s) are far under the cap",
-        "core/NumberReplacer#5@18": "MAX_DELAY_S 7: the ceilings reached (0.5, 1, 2 s) are far under the cap",
-        "core/ReplaceBinaryOperator_Add_Pow#0@48": "ceiling / 2 ** uniform(0, ceiling / 2) is still random and "
-                                                   "within half of the ceiling to all of it, as the brief asks",
-        "core/NumberReplacer#14@48": "a random part of up to a third of the ceiling instead of a half: still "
+        "core/ReplaceComparisonOperator_Eq_GtE#0@48": "attempt never passes MAX_ATTEMPTS - 1, so >= is ==",
+        "core/ReplaceComparisonOperator_Eq_Is#0@48": "small ints are one object in CPython, so `is` is ==",
+        "core/ExceptionReplacer#0@36": "the API's retry-after is always a number of seconds, so the ValueError branch "
+                                       "never runs, and the brief asks nothing of an unreadable one",
+        "core/NumberReplacer#4@25": "MAX_DELAY_S 9: the ceilings reached (0.5, 1, 2 s) are far under the cap",
+        "core/NumberReplacer#5@25": "MAX_DELAY_S 7: the ceilings reached (0.5, 1, 2 s) are far under the cap",
+        "core/ReplaceBinaryOperator_Add_Pow#0@55": "ceiling / 2 ** uniform(0, ceiling / 2) is still random and, for "
+                                                   "the ceilings reached (0.5, 1, 2 s), within half of the ceiling "
+                                                   "to all of it, as the brief asks",
+        "core/NumberReplacer#14@55": "a random part of up to a third of the ceiling instead of a half: still "
                                      "random and within the brief's band",
-        "core/NumberReplacer#18@62": _LEFT_AS_IS + " (max_tokens)",
-        "core/NumberReplacer#19@62": _LEFT_AS_IS + " (max_tokens)",
     },
     "streaming-reply": {
         **dict.fromkeys([f"core/ReplaceBinaryOperator_Mul_{op}#0@61" for op in ("Add", "Div", "FloorDiv", "Mod", "Pow")]
@@ -471,7 +465,8 @@ def test_mutant_of_the_reference_fails_an_item(grade: Grade, tmp_path: Path, exe
     assert not survived, f"{exercise_id} mutant {mutant_id} survived every item"
 
 
-JUDGED_IN_FULL = {"sse-parser", "async-enrichment", "observed-call", "safe-answer", "retired-model"}
+JUDGED_IN_FULL = {"sse-parser", "async-enrichment", "observed-call", "safe-answer", "retired-model", "retry-backoff",
+                  "nightly-batch"}
 """Exercises whose every mutant was graded and every survivor judged (docs/grading.md has their scores)."""
 
 

@@ -169,7 +169,7 @@ def async_client(evidence: RunEvidence) -> Verdict:
                              "that header")
     waiters = _fd_waiters_in_flight(evidence, moments)
     if waiters is None:
-        return Verdict(True, f"{said}; no two were in flight together, so no threads could have shared them")
+        return Verdict(True, f"{said}; no two were in flight together, so nothing but that header can show it")
     if waiters.threads > 1:
         return Verdict(False, f"{waiters.threads} of the program's threads were blocked on sockets at once while "
                               f"requests {_seqs(waiters.seqs)} were in flight "
