@@ -101,3 +101,7 @@ class SandboxResult:
     """Why the supervisor refused a report of the outcome that did come (`coach.sandbox.witness`): say, a
     report the program wrote itself before ending some other way than the harness ends it. `outcome` is
     then None."""
+    fd_waiters: tuple[tuple[float, int], ...] | None = None
+    """Each moment scenario time moved on with two or more requests open, in journal seconds, with how many
+    of the program's threads were then blocked on sockets or fd sets (`coach.scenario_time.observer`): one
+    for an event loop, one per request for a synchronous client in threads. None when the kernel would not say."""

@@ -348,6 +348,7 @@ def _supervise(request: SandboxRequest, level: isolation.Level, spec: dict[str, 
         log_records=_log_records(channel.records),
         outcome=result.get("outcome"),
         outcome_refused=refused,
+        fd_waiters=None if session.fd_waiters is None else tuple(session.fd_waiters),
     )
 
 

@@ -34,6 +34,7 @@ import struct
 import termios
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -85,6 +86,9 @@ class VirtualClock:
         self._session: ClockSession | None = None
         self.steps = 0
         """How many times time moved (a measure of how much waiting a run did)."""
+        self.in_flight: Callable[[], int] = lambda: 0
+        """How many requests the stub holds open (set by the stub): with two or more, time moving first
+        records how many of the program's threads wait on sockets (`ClockSession.fd_waiters`)."""
 
     # -- what the stub reads -------------------------------------------------------------------
 
@@ -203,6 +207,7 @@ class VirtualClock:
                     elif target - session.started_ns > self.limit_ns:
                         session.report("scenario_time")
                     else:
+                        session.note_fd_waiters(self._now_ns)
                         self._advance(target)
                         return []
             else:
@@ -259,6 +264,10 @@ class ClockSession:
     started_ns: int = 0
     reason: str | None = None
     """Why the clock stopped the run: "deadlock" or "scenario_time"."""
+    fd_waiters: list[tuple[float, int]] | None = field(default_factory=list)
+    """(scenario seconds, threads waiting on sockets or fd sets) each time time moved with two or more
+    requests open at the stub, as the kernel saw them with every thread blocked
+    (`ProgramThreads.fd_waiters`); None once the kernel would not say."""
     _wake_pipes: dict[int, int] = field(default_factory=dict)
     _output_fds: tuple[int, ...] = ()
     _channel: socket.socket | None = None
@@ -345,6 +354,16 @@ class ClockSession:
             self.clock._selector.register(self._channel, selectors.EVENT_READ, _CHANNEL)
         finally:
             self._attached.set()
+
+    def note_fd_waiters(self, now_ns: int) -> None:
+        """Record, before time moves on from `now_ns`, how many threads wait on fds (loop thread only)."""
+        if self.fd_waiters is None or self.threads is None or self.clock.in_flight() < 2:
+            return
+        count = self.threads.fd_waiters()
+        if count is None:
+            self.fd_waiters = None
+        else:
+            self.fd_waiters.append((now_ns / 1e9, count))
 
     def output_drained(self) -> bool:
         """The runner has read everything the program wrote (a full pipe would block it, unseen)."""

@@ -17,7 +17,17 @@ from __future__ import annotations
 
 import contextlib
 import os
+import platform
 from dataclasses import dataclass, field
+
+_FD_WAITS = {
+    # Syscalls a thread blocks in while it waits on file descriptors (numbers are the kernel's ABI):
+    # the fd-set waits (poll, select, epoll: an event loop, or a socket read with a timeout) ...
+    "x86_64": (frozenset({7, 23, 232, 270, 271, 281, 441}), frozenset({45, 47, 299}), frozenset({0, 19})),
+    "aarch64": (frozenset({22, 72, 73, 441}), frozenset({207, 212, 243}), frozenset({63, 65})),
+}
+"""machine -> (fd-set waits, socket receives, reads): ... a receive on a socket, or a read, which counts
+only when its fd (the syscall's first argument) is a socket, so a thread reading a pipe is left out."""
 
 
 @dataclass
@@ -25,10 +35,11 @@ class _Task:
     stat: int
     schedstat: int
     children: int
+    syscall: int
     known_children: bytes = b""
 
     def close(self) -> None:
-        for fd in (self.stat, self.schedstat, self.children):
+        for fd in (self.stat, self.schedstat, self.children, self.syscall):
             _close(fd)
 
 
@@ -80,6 +91,36 @@ class ProgramThreads:
         for task in self._tasks.values():
             task.close()
         self._tasks.clear()
+
+    def fd_waiters(self) -> int | None:
+        """How many threads are blocked waiting on sockets or fd sets; None when the kernel will not say.
+
+        Asked while `quiescent()`: an event loop is one such thread however many requests it keeps in
+        flight, a synchronous client one per request. Threads parked on a lock or a queue (futex), the
+        sandbox's own wake-up listener (a pipe read) and sleepers are not counted.
+        """
+        waits = _FD_WAITS.get(platform.machine())
+        if waits is None:
+            return None
+        fd_sets, receives, reads = waits
+        count = 0
+        for (pid, _), task in self._tasks.items():
+            try:
+                fields = os.pread(task.syscall, 256, 0).split()
+            except PermissionError:
+                return None  # ptrace rules (yama) keep it from the grader
+            except OSError:
+                continue  # the thread ended
+            if not fields or not fields[0].lstrip(b"-").isdigit():
+                continue  # "running": cannot be, as everything is blocked; a thread that just woke is not waiting
+            number = int(fields[0])
+            if number in fd_sets or number in receives:
+                count += 1
+            elif number in reads and len(fields) > 1:
+                with contextlib.suppress(OSError, ValueError):
+                    if os.readlink(f"/proc/{pid}/fd/{int(fields[1], 16)}").startswith("socket:"):
+                        count += 1
+        return count
 
     def _snapshot(self) -> dict[tuple[int, int], bytes] | None:
         """{(pid, tid): run counters} when every live thread is asleep; None when one is not."""
@@ -153,7 +194,7 @@ class ProgramThreads:
         base = f"/proc/{pid}/task/{tid}"
         opened: list[int] = []
         try:
-            for name in ("stat", "schedstat", "children"):
+            for name in ("stat", "schedstat", "children", "syscall"):
                 opened.append(os.open(f"{base}/{name}", os.O_RDONLY | os.O_CLOEXEC))
         except OSError:
             for fd in opened:

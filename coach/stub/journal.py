@@ -80,6 +80,8 @@ class Journal:
 
     def __init__(self, path: Path | None = None) -> None:
         self._entries: list[JournalEntry] = []
+        self.in_flight = 0
+        """Requests arrived and not yet finished."""
         self._lock = threading.Lock()
         self._subscribers: list[Callable[[JournalEntry], None]] = []
         self.path = path
@@ -92,11 +94,14 @@ class Journal:
         with self._lock:
             entry = JournalEntry(seq=len(self._entries) + 1, arrived_s=arrived_s, method=method, path=path)
             self._entries.append(entry)
+            self.in_flight += 1
         self._notify(entry)
         return entry
 
     def close_entry(self, entry: JournalEntry, finished_s: float) -> None:
         with self._lock:
+            if entry.finished_s is None:
+                self.in_flight -= 1
             entry.finished_s = finished_s
             if self._file is not None:
                 self._file.write(json.dumps(entry.to_dict()) + "\n")

@@ -31,6 +31,8 @@ class StubThread:
         self._host, self._port = host, port
         # A virtual clock moves time in its loop's idle moments, so the stub must run on that loop.
         self._loop = clock.new_event_loop() if isinstance(clock, VirtualClock) else asyncio.new_event_loop()
+        if isinstance(clock, VirtualClock):
+            clock.in_flight = lambda: self.journal.in_flight
         self._thread = threading.Thread(target=self._loop.run_forever, name="coach-stub", daemon=True)
         self._started = False
 

@@ -64,9 +64,10 @@ def _entry(seq: int, text: str, arrived: float, finished: float | None, status: 
                         response_headers={"request-id": f"req_{seq}"})
 
 
-def _evidence(journal: list[JournalEntry], returned: object = None, return_error: str | None = None) -> RunEvidence:
+def _evidence(journal: list[JournalEntry], returned: object = None, return_error: str | None = None,
+              fd_waiters: tuple[tuple[float, int], ...] | None = None) -> RunEvidence:
     result = SimpleNamespace(log_records=[], timed_out=False, limit_hit=None, return_error=return_error,
-                             exit_code=1 if return_error else 0, return_value=returned)
+                             exit_code=1 if return_error else 0, return_value=returned, fd_waiters=fd_waiters)
     return RunEvidence(exercise=exercise(EXERCISE), journal=tuple(journal), result=result, source="", tree=None,
                        scenario=None)
 
@@ -114,3 +115,20 @@ def test_touching_requests_do_not_overlap_and_an_unfinished_one_stays_in_flight(
 def test_requests_without_the_async_header_are_named() -> None:
     journal = [dataclasses.replace(_entry(1, TEXTS[0], 0.0, 1.0), client_async=None)]
     assert "carried no x-stainless-async header" in async_client(_evidence(journal)).evidence
+
+
+def test_two_threads_on_sockets_while_requests_overlap_fail_async_client_whatever_the_header_says() -> None:
+    verdict = async_client(_evidence(JOURNAL, fd_waiters=((0.0, 1), (0.02, 2), (1.0, 0))))
+    assert not verdict.passed
+    assert "2 of the program's threads were blocked on sockets at once while requests 1, 3" in verdict.evidence
+
+
+def test_threads_on_sockets_count_only_while_two_requests_are_in_flight() -> None:
+    """At 0.01 s only request 1 is in flight (2 answered, 3 not sent): a second waiting thread proves nothing."""
+    verdict = async_client(_evidence(JOURNAL, fd_waiters=((0.01, 2), (0.02, 1))))
+    assert verdict.passed and "at most one of the program's threads waited on sockets" in verdict.evidence
+
+
+def test_without_the_kernels_count_async_client_says_it_rests_on_the_header() -> None:
+    verdict = async_client(_evidence(JOURNAL, fd_waiters=None))
+    assert verdict.passed and "rests on that header" in verdict.evidence

@@ -1,7 +1,6 @@
 """Deliberate cheats, each refused with a report that says why.
 
-A cheat passes only if the grader believes something the program said about itself. The ones
-marked xfail are known to pass on this branch: the reason names what would close them.
+A cheat passes only if the grader believes something the program said about itself.
 """
 
 from pathlib import Path
@@ -24,13 +23,7 @@ REFUSED = [
     pytest.param("cost-accumulator", CHEATS / "cost_accumulator__backdated_record.py",
                  "warns-at-soft-limit", "WARNING", id="backdates-a-record"),
     pytest.param("async-enrichment", CHEATS / "async_enrichment__threads_with_forged_async_header.py",
-                 "async-client", "x-stainless-async", id="forges-x-stainless-async",
-                 marks=pytest.mark.xfail(strict=False, reason=(
-                     "async use is still judged from the x-stainless-async header; threads overlap requests just "
-                     "as an event loop does, so the journal alone cannot tell them apart. The kernel can: the "
-                     "clock's observer (scenario_time/observer.py) already reads every thread's run counters, and "
-                     "could report how many threads ran while requests overlapped (one loop thread, or one per "
-                     "request); that needs the count carried from the clock to RunEvidence (issue 13, left open)"))),
+                 "async-client", "x-stainless-async", id="forges-x-stainless-async"),
     pytest.param("streaming-reply", CHEATS / "streaming_reply__writes_display_directly.py",
                  "streams-text", "reached the screen while it arrived", id="writes-the-display-directly"),
     pytest.param("cost-accumulator", CHEATS / "cost_accumulator__imports_coach.py",

@@ -29,8 +29,6 @@ FULL = os.environ.get("COACH_FULL_BATTERY") == "1"
 SAMPLE = 2
 EXERCISES = [e.id for lesson in load_curriculum().lessons for e in lesson.exercises]
 
-_MAIN_BLOCK = "the `__main__` block: the grader calls main()"
-_LEFT_AS_IS = "a figure in the part of the file the learner leaves as it is, which no item is about"
 _IS_INTERNED = "CPython hands back the one interned object for these short strings, so `is` behaves as =="
 _BLOCK_TYPES = ("the answers hold only thinking and text blocks, and 'thinking' sorts after 'text', so the comparison "
                 "keeps the same blocks")
@@ -52,27 +50,20 @@ _SA_CATCH_ALL = ("every case raises one of the classes caught above it, so the l
 _RM_FALLBACK_GUARD = ("the successor never answers 404, so the guard against a retired fallback (raise instead of "
                       "asking it again) never runs")
 _RM_ONE_KIND_OF_404 = "every 404 here is the retired model's not_found_error, so the type test cannot be told apart"
-_AE_TAG = _LEFT_AS_IS + " (main() reads the tag's text; no item judges the tag)"
 _RM_BUDGET = "any max_tokens the answer fits in gives the same answer"
 EQUIVALENT: dict[str, dict[str, str]] = {
     "retry-backoff": {
-        "core/ReplaceComparisonOperator_Eq_Lt#1@70": _MAIN_BLOCK,
-        "core/ReplaceComparisonOperator_Eq_LtE#1@70": _MAIN_BLOCK,
-        "core/ReplaceComparisonOperator_Eq_Is#1@70": _MAIN_BLOCK,
-        "core/ZeroIterationForLoop#2@71": _MAIN_BLOCK,
-        "core/ReplaceComparisonOperator_Eq_GtE#0@41": "attempt never passes MAX_ATTEMPTS - 1, so >= is ==",
-        "core/ReplaceComparisonOperator_Eq_Is#0@41": "small ints are one object in CPython, so `is` is ==",
-        "core/ExceptionReplacer#0@29": "the stub's retry-after is always a number, so the ValueError branch never runs",
-        "core/NumberReplacer#1@14": "MAX_ATTEMPTS 3 still makes at most MAX_ATTEMPTS attempts and says how many: "
-                                    "the brief asks for no more than 4 (a judgement call)",
-        "core/NumberReplacer#4@18": "MAX_DELAY_S 9: the ceilings reached (0.5, 1, 2 s) are far under the cap",
-        "core/NumberReplacer#5@18": "MAX_DELAY_S 7: the ceilings reached (0.5, 1, 2 s) are far under the cap",
-        "core/ReplaceBinaryOperator_Add_Pow#0@48": "ceiling / 2 ** uniform(0, ceiling / 2) is still random and "
-                                                   "within half of the ceiling to all of it, as the brief asks",
-        "core/NumberReplacer#14@48": "a random part of up to a third of the ceiling instead of a half: still "
+        "core/ReplaceComparisonOperator_Eq_GtE#0@48": "attempt never passes MAX_ATTEMPTS - 1, so >= is ==",
+        "core/ReplaceComparisonOperator_Eq_Is#0@48": "small ints are one object in CPython, so `is` is ==",
+        "core/ExceptionReplacer#0@36": "the API's retry-after is always a number of seconds, so the ValueError branch "
+                                       "never runs, and the brief asks nothing of an unreadable one",
+        "core/NumberReplacer#4@25": "MAX_DELAY_S 9: the ceilings reached (0.5, 1, 2 s) are far under the cap",
+        "core/NumberReplacer#5@25": "MAX_DELAY_S 7: the ceilings reached (0.5, 1, 2 s) are far under the cap",
+        "core/ReplaceBinaryOperator_Add_Pow#0@55": "ceiling / 2 ** uniform(0, ceiling / 2) is still random and, for "
+                                                   "the ceilings reached (0.5, 1, 2 s), within half of the ceiling "
+                                                   "to all of it, as the brief asks",
+        "core/NumberReplacer#14@55": "a random part of up to a third of the ceiling instead of a half: still "
                                      "random and within the brief's band",
-        "core/NumberReplacer#18@62": _LEFT_AS_IS + " (max_tokens)",
-        "core/NumberReplacer#19@62": _LEFT_AS_IS + " (max_tokens)",
     },
     "streaming-reply": {
         **dict.fromkeys([f"core/ReplaceBinaryOperator_Mul_{op}#0@61" for op in ("Add", "Div", "FloorDiv", "Mod", "Pow")]
@@ -168,15 +159,10 @@ EQUIVALENT: dict[str, dict[str, str]] = {
     "nightly-batch": {
         "core/NumberReplacer#0@17": "POLL_S 61: still a pace of a minute, far above the item's 10 s",
         "core/NumberReplacer#1@17": "POLL_S 59: still a pace of a minute, far above the item's 10 s",
-        "core/NumberReplacer#2@23": _LEFT_AS_IS + " (request_for's max_tokens)",
-        "core/NumberReplacer#3@23": _LEFT_AS_IS + " (request_for's max_tokens)",
         "core/NumberReplacer#4@27": "MAX_ROUNDS 4: a cap on rounds is a judgement call, and every fault here clears "
                                     "in one resubmission",
         "core/NumberReplacer#5@27": "MAX_ROUNDS 2: the first batch and one resubmission, which is all the "
                                     "scenario's once-only faults need; the brief asks for a cap, not its size",
-        "core/NumberReplacer#6@72": _LEFT_AS_IS + " (the notes' numbering)",
-        "core/NumberReplacer#7@72": _LEFT_AS_IS + " (the notes' numbering)",
-        "core/NumberReplacer#8@77": _LEFT_AS_IS + " (main's max_retries: no batch call fails at the HTTP level)",
         "core/ReplaceBreakWithContinue#0@39": "with nothing pending every later round also does nothing",
         "core/ReplaceComparisonOperator_Eq_GtE#0@47": "of the four result types only 'succeeded' sorts at or after "
                                                       "'succeeded'",
@@ -188,34 +174,12 @@ EQUIVALENT: dict[str, dict[str, str]] = {
                                                      "string, so `is` is ==",
         "core/ReplaceComparisonOperator_Eq_Is#3@54": "the SDK's Literal validation hands back the literal's own "
                                                      "string, so `is` is ==",
-        "core/ReplaceComparisonOperator_Eq_Is#4@81": _MAIN_BLOCK,
-        "core/ReplaceComparisonOperator_Eq_Lt#4@81": _MAIN_BLOCK,
-        "core/ReplaceComparisonOperator_Eq_LtE#4@81": _MAIN_BLOCK,
     },
     "observed-call": {
-        "core/ReplaceComparisonOperator_Eq_NotEq#0@60": _MAIN_BLOCK,
-        "core/ReplaceComparisonOperator_Eq_Lt#0@60": _MAIN_BLOCK,
-        "core/ReplaceComparisonOperator_Eq_LtE#0@60": _MAIN_BLOCK,
-        "core/ReplaceComparisonOperator_Eq_Gt#0@60": _MAIN_BLOCK,
-        "core/ReplaceComparisonOperator_Eq_GtE#0@60": _MAIN_BLOCK,
-        "core/ReplaceComparisonOperator_Eq_Is#0@60": _MAIN_BLOCK,
-        "core/ReplaceComparisonOperator_Eq_IsNot#0@60": _MAIN_BLOCK,
-        "core/AddNot#0@60": _MAIN_BLOCK,
         "core/NumberReplacer#0@38": _LATENCY_ROUNDING,
         "core/NumberReplacer#1@38": _LATENCY_ROUNDING,
         "core/NumberReplacer#2@38": _LATENCY_ROUNDING,
         "core/NumberReplacer#3@38": _LATENCY_ROUNDING,
-        "core/NumberReplacer#4@42": _LEFT_AS_IS + " (max_tokens)",
-        "core/NumberReplacer#5@42": _LEFT_AS_IS + " (max_tokens)",
-        "core/NumberReplacer#6@42": _LEFT_AS_IS + " (max_tokens)",
-        "core/NumberReplacer#7@42": _LEFT_AS_IS + " (max_tokens)",
-        "core/NumberReplacer#8@42": _LEFT_AS_IS + " (max_tokens)",
-        "core/NumberReplacer#9@42": _LEFT_AS_IS + " (max_tokens)",
-        "core/NumberReplacer#10@42": _LEFT_AS_IS + " (max_tokens)",
-        "core/NumberReplacer#11@42": _LEFT_AS_IS + " (max_tokens)",
-        "core/NumberReplacer#12@42": _LEFT_AS_IS + " (max_tokens)",
-        "core/NumberReplacer#13@42": _LEFT_AS_IS + " (max_tokens)",
-        "core/ZeroIterationForLoop#1@62": _MAIN_BLOCK,
     },
     "safe-answer": {
         "core/ReplaceBinaryOperator_Mul_Add#0@61": _SA_MORE_ROOM,
@@ -223,9 +187,7 @@ EQUIVALENT: dict[str, dict[str, str]] = {
         "core/ReplaceBinaryOperator_Mul_LShift#0@61": _SA_MORE_ROOM,
         "core/ReplaceBinaryOperator_Mul_BitOr#0@61": _SA_MORE_ROOM,
         "core/ReplaceBinaryOperator_Mul_BitXor#0@61": _SA_MORE_ROOM,
-        "core/ReplaceComparisonOperator_Eq_Lt#4@103": _MAIN_BLOCK,
         "core/ReplaceComparisonOperator_Eq_LtE#2@46": _BLOCK_TYPES,
-        "core/ReplaceComparisonOperator_Eq_LtE#4@103": _MAIN_BLOCK,
         "core/ReplaceComparisonOperator_Eq_Gt#1@44": _SA_FLAG_BRANCH,
         "core/ReplaceComparisonOperator_Eq_GtE#0@42": _SA_REFUSAL_SORT,
         "core/ReplaceComparisonOperator_Eq_GtE#1@44": _SA_FLAG_BRANCH,
@@ -233,101 +195,34 @@ EQUIVALENT: dict[str, dict[str, str]] = {
         "core/ReplaceComparisonOperator_Eq_Is#1@44": _SA_FLAG_BRANCH,
         "core/ReplaceComparisonOperator_Eq_Is#2@46": _BLOCK_TYPES,
         "core/ReplaceComparisonOperator_Eq_Is#3@60": _IS_INTERNED,
-        "core/ReplaceComparisonOperator_Eq_Is#4@103": _MAIN_BLOCK,
         "core/ExceptionReplacer#0@49": _SA_UNREADABLE,
         "core/ExceptionReplacer#1@49": _SA_UNREADABLE,
         "core/ExceptionReplacer#2@49": _SA_UNREADABLE,
         "core/ExceptionReplacer#11@79": _SA_CATCH_ALL,
-        "core/ExceptionReplacer#12@98": _LEFT_AS_IS + " (main()'s error page)",
         "core/NumberReplacer#0@61": _SA_MORE_ROOM,
         "core/NumberReplacer#1@61": _SA_MORE_ROOM,
-        "core/NumberReplacer#2@85": _LEFT_AS_IS + " (max_tokens)",
-        "core/NumberReplacer#3@85": _LEFT_AS_IS + " (max_tokens)",
-        "core/NumberReplacer#4@85": _LEFT_AS_IS + " (max_tokens)",
-        "core/NumberReplacer#5@85": _LEFT_AS_IS + " (max_tokens)",
-        "core/NumberReplacer#6@85": _LEFT_AS_IS + " (max_tokens)",
-        "core/NumberReplacer#7@85": _LEFT_AS_IS + " (max_tokens)",
-        "core/NumberReplacer#8@85": _LEFT_AS_IS + " (max_tokens)",
-        "core/NumberReplacer#9@85": _LEFT_AS_IS + " (max_tokens)",
-        "core/NumberReplacer#10@85": _LEFT_AS_IS + " (max_tokens)",
-        "core/NumberReplacer#11@85": _LEFT_AS_IS + " (max_tokens)",
-        "core/NumberReplacer#12@85": _LEFT_AS_IS + " (max_tokens)",
-        "core/NumberReplacer#13@85": _LEFT_AS_IS + " (max_tokens)",
-        "core/NumberReplacer#14@86": _LEFT_AS_IS + " (max_tokens)",
-        "core/NumberReplacer#15@86": _LEFT_AS_IS + " (max_tokens)",
-        "core/NumberReplacer#16@86": _LEFT_AS_IS + " (max_tokens)",
-        "core/NumberReplacer#17@86": _LEFT_AS_IS + " (max_tokens)",
-        "core/NumberReplacer#18@86": _LEFT_AS_IS + " (max_tokens)",
-        "core/NumberReplacer#19@86": _LEFT_AS_IS + " (max_tokens)",
-        "core/NumberReplacer#20@86": _LEFT_AS_IS + " (max_tokens)",
-        "core/NumberReplacer#21@86": _LEFT_AS_IS + " (max_tokens)",
-        "core/NumberReplacer#22@86": _LEFT_AS_IS + " (max_tokens)",
-        "core/NumberReplacer#23@86": _LEFT_AS_IS + " (max_tokens)",
-        "core/NumberReplacer#24@93": _LEFT_AS_IS + " (main()'s client)",
-        "core/NumberReplacer#26@93": _LEFT_AS_IS + " (main()'s client)",
-        "core/NumberReplacer#27@93": _LEFT_AS_IS + " (main()'s client)",
-        "core/ZeroIterationForLoop#1@104": _MAIN_BLOCK,
     },
     "sse-parser": {
-        "core/ReplaceComparisonOperator_Eq_NotEq#6@85": _MAIN_BLOCK,
-        "core/ReplaceComparisonOperator_Eq_Lt#6@85": _MAIN_BLOCK,
         "core/ReplaceComparisonOperator_Eq_LtE#1@47": _SSE_FIELDS,
         "core/ReplaceComparisonOperator_Eq_LtE#3@63": _SSE_NAMES,
-        "core/ReplaceComparisonOperator_Eq_LtE#6@85": _MAIN_BLOCK,
-        "core/ReplaceComparisonOperator_Eq_Gt#6@85": _MAIN_BLOCK,
         "core/ReplaceComparisonOperator_Eq_GtE#0@45": _SSE_FIELDS,
         "core/ReplaceComparisonOperator_Eq_GtE#1@47": _SSE_FIELDS,
-        "core/ReplaceComparisonOperator_Eq_GtE#6@85": _MAIN_BLOCK,
-        "core/ReplaceComparisonOperator_Eq_Is#6@85": _MAIN_BLOCK,
         "core/ReplaceComparisonOperator_Eq_IsNot#1@47": _SSE_FIELDS,
-        "core/ReplaceComparisonOperator_Eq_IsNot#6@85": _MAIN_BLOCK,
-        "core/AddNot#5@85": _MAIN_BLOCK,
         "core/NumberReplacer#0@57": _SSE_TIMEOUT,
         "core/NumberReplacer#1@57": _SSE_TIMEOUT,
-        "core/NumberReplacer#2@70": _LEFT_AS_IS + " (max_tokens)",
-        "core/NumberReplacer#3@70": _LEFT_AS_IS + " (max_tokens)",
-        "core/NumberReplacer#4@70": _LEFT_AS_IS + " (max_tokens)",
-        "core/NumberReplacer#5@70": _LEFT_AS_IS + " (max_tokens)",
-        "core/NumberReplacer#6@70": _LEFT_AS_IS + " (max_tokens)",
-        "core/NumberReplacer#7@70": _LEFT_AS_IS + " (max_tokens)",
-        "core/NumberReplacer#8@70": _LEFT_AS_IS + " (max_tokens)",
-        "core/NumberReplacer#9@70": _LEFT_AS_IS + " (max_tokens)",
-        "core/NumberReplacer#10@81": _LEFT_AS_IS + " (how much of an error main() keeps)",
-        "core/NumberReplacer#11@81": _LEFT_AS_IS + " (how much of an error main() keeps)",
-        "core/ZeroIterationForLoop#3@86": _MAIN_BLOCK,
-    },
-    "async-enrichment": {
-        "core/ReplaceComparisonOperator_Eq_Lt#0@68": _AE_TAG,
-        "core/ReplaceComparisonOperator_Eq_Lt#1@75": _MAIN_BLOCK,
-        "core/ReplaceComparisonOperator_Eq_LtE#0@68": _AE_TAG,
-        "core/ReplaceComparisonOperator_Eq_LtE#1@75": _MAIN_BLOCK,
-        "core/ReplaceComparisonOperator_Eq_Is#0@68": _AE_TAG,
-        "core/ReplaceComparisonOperator_Eq_Is#1@75": _MAIN_BLOCK,
-        "core/ReplaceOrWithAnd#0@77": _MAIN_BLOCK,
-        "core/NumberReplacer#2@41": _LEFT_AS_IS + " (request_for's max_tokens)",
-        "core/NumberReplacer#3@41": _LEFT_AS_IS + " (request_for's max_tokens)",
-        "core/NumberReplacer#4@77": _MAIN_BLOCK,
-        "core/NumberReplacer#5@77": _MAIN_BLOCK,
-        "core/ZeroIterationForLoop#1@76": _MAIN_BLOCK,
     },
     "retired-model": {
-        "core/ReplaceComparisonOperator_Eq_Lt#2@61": _MAIN_BLOCK,
         "core/ReplaceComparisonOperator_Eq_LtE#1@37": _BLOCK_TYPES,
-        "core/ReplaceComparisonOperator_Eq_LtE#2@61": _MAIN_BLOCK,
         "core/ReplaceComparisonOperator_Eq_Gt#0@31": _RM_FALLBACK_GUARD,
         "core/ReplaceComparisonOperator_Eq_GtE#0@31": _RM_FALLBACK_GUARD,
         "core/ReplaceComparisonOperator_Eq_Is#0@31": _RM_FALLBACK_GUARD,
         "core/ReplaceComparisonOperator_Eq_Is#1@37": _IS_INTERNED,
-        "core/ReplaceComparisonOperator_Eq_Is#2@61": _MAIN_BLOCK,
         "core/ReplaceComparisonOperator_NotEq_Lt#0@31": _RM_ONE_KIND_OF_404,
         "core/ReplaceComparisonOperator_NotEq_Gt#0@31": _RM_ONE_KIND_OF_404,
         "core/ReplaceComparisonOperator_NotEq_Is#0@31": _RM_ONE_KIND_OF_404,
         "core/ReplaceOrWithAnd#0@31": _RM_FALLBACK_GUARD,
         "core/NumberReplacer#0@41": _RM_BUDGET,
         "core/NumberReplacer#1@41": _RM_BUDGET,
-        "core/NumberReplacer#2@50": _LEFT_AS_IS + " (main())",
-        "core/NumberReplacer#4@53": _LEFT_AS_IS + " (main())",
-        "core/NumberReplacer#5@53": _LEFT_AS_IS + " (main())",
     },
 }
 """exercise -> mutant id -> why no behaviour can tell it from the reference, as far as the brief asks."""
@@ -380,6 +275,12 @@ GIVEN: dict[str, set[str]] = {
     "prompt-caching": {"INSTRUCTIONS", "_POLICY_SECTIONS", "_CATEGORIES", "REFUND_POLICY", "SHIPPING_FAQ",
                        "WARRANTY_TERMS", "QUESTIONS", "main", "__main__"},
     "streaming-reply": {"screen_log", "ChatWindow", "CASES", "main", "__main__"},
+    "sse-parser": {"CASES", "__main__", "main"},
+    "observed-call": {"CASES", "__main__", "main"},
+    "safe-answer": {"CASES", "QUESTION", "SYSTEM", "__main__", "main"},
+    "async-enrichment": {"TICKETS", "__main__", "main", "request_for"},
+    "retired-model": {"QUESTIONS", "__main__", "main"},
+    "nightly-batch": {"NOTES", "__main__", "main", "request_for"},
 }
 """exercise -> the top-level statements its starter gives verbatim, for the learner to leave as they are.
 
@@ -471,7 +372,8 @@ def test_mutant_of_the_reference_fails_an_item(grade: Grade, tmp_path: Path, exe
     assert not survived, f"{exercise_id} mutant {mutant_id} survived every item"
 
 
-JUDGED_IN_FULL = {"sse-parser", "async-enrichment", "observed-call", "safe-answer", "retired-model"}
+JUDGED_IN_FULL = {"sse-parser", "async-enrichment", "observed-call", "safe-answer", "retired-model", "retry-backoff",
+                  "nightly-batch"}
 """Exercises whose every mutant was graded and every survivor judged (docs/grading.md has their scores)."""
 
 

@@ -110,9 +110,44 @@ def _no_requests(evidence: RunEvidence) -> Verdict:
     return Verdict(False, f"no request reached the API{crashed}")
 
 
+@dataclass(frozen=True)
+class _Waiters:
+    """The most threads seen blocked on sockets at once while two or more requests were in flight."""
+
+    threads: int
+    at_s: float
+    seqs: tuple[int, ...]
+    peak_in_flight: int
+
+
+def _fd_waiters_in_flight(evidence: RunEvidence, moments: tuple[tuple[float, int], ...]) -> _Waiters | None:
+    """Set the kernel's counts of waiting threads (each moment time moved) against the journal.
+
+    None when no two requests were ever in flight at such a moment.
+    """
+    entries = evidence.messages
+    most: _Waiters | None = None
+    peak = 0
+    for at_s, threads in moments:
+        open_now = tuple(e.seq for e in entries
+                         if e.arrived_s <= at_s and (e.finished_s is None or e.finished_s > at_s))
+        if len(open_now) < 2:
+            continue
+        peak = max(peak, len(open_now))
+        if most is None or threads > most.threads:
+            most = _Waiters(threads, at_s, open_now, 0)
+    return None if most is None else _Waiters(most.threads, most.at_s, most.seqs, peak)
+
+
 @check("async_client")
 def async_client(evidence: RunEvidence) -> Verdict:
-    """Every request came from AsyncAnthropic: the SDK says so in `x-stainless-async` (`async:asyncio`)."""
+    """Every request came from AsyncAnthropic, kept in flight by one event loop, not by threads.
+
+    The SDK's `x-stainless-async` header (`async:asyncio`) is the program's own word, so it is checked
+    against the kernel: a synchronous call holds its thread blocked on its socket until the answer
+    comes, so requests kept in flight by threads show as that many threads waiting on sockets at once,
+    where one event loop is one thread waiting for all of them.
+    """
     entries = evidence.messages
     if not entries:
         return _no_requests(evidence)
@@ -126,8 +161,23 @@ def async_client(evidence: RunEvidence) -> Verdict:
         return Verdict(False, f"{len(other)} of {len(entries)} requests came from the synchronous client "
                               f"(x-stainless-async: {sent}, request {first.seq} first): threads, not one event "
                               "loop, kept them in flight")
-    return Verdict(True, f"all {len(entries)} requests came from AsyncAnthropic "
-                         f"(x-stainless-async: {entries[0].client_async})")
+    said = (f"all {len(entries)} requests said they came from AsyncAnthropic "
+            f"(x-stainless-async: {entries[0].client_async})")
+    moments = getattr(evidence.result, "fd_waiters", None)
+    if moments is None:
+        return Verdict(True, f"{said}; the kernel did not say how many threads waited on them, so this rests on "
+                             "that header")
+    waiters = _fd_waiters_in_flight(evidence, moments)
+    if waiters is None:
+        return Verdict(True, f"{said}; no two were in flight together, so nothing but that header can show it")
+    if waiters.threads > 1:
+        return Verdict(False, f"{waiters.threads} of the program's threads were blocked on sockets at once while "
+                              f"requests {_seqs(waiters.seqs)} were in flight "
+                              f"({waiters.at_s - _start(evidence):.2f} s after the first): threads kept them in "
+                              "flight, not one event loop, whatever x-stainless-async says (a synchronous call holds "
+                              "its thread until its answer comes; one loop waits for every request in one thread)")
+    return Verdict(True, f"{said}, and while up to {waiters.peak_in_flight} were in flight, at most one of the "
+                         "program's threads waited on sockets: one event loop kept them all")
 
 
 @check("peak_in_flight_within", limit=Field(int))

@@ -176,7 +176,8 @@ def does_not_retry(evidence: RunEvidence, text: str) -> Verdict:
 
 @check("caps_attempts", text=Field(str), max_attempts=Field(int))
 def caps_attempts(evidence: RunEvidence, text: str, max_attempts: int) -> Verdict:
-    """A call that keeps failing is retried, but at most `max_attempts` times in all."""
+    """A call that keeps failing is tried `max_attempts` times in all: no more, and no fewer (giving up
+    early is the off-by-one of counting retries instead of attempts, or the first attempt twice)."""
     attempts = evidence.own_attempts(text)
     if len(attempts) > max_attempts:
         return Verdict(False, f"the call '{text}' was sent {len(attempts)} times; the cap is {max_attempts}")
@@ -184,6 +185,9 @@ def caps_attempts(evidence: RunEvidence, text: str, max_attempts: int) -> Verdic
         return Verdict(False, f"the call '{text}' was sent {len(attempts)} time(s); a call failing with "
                               f"{_what(attempts[0]) if attempts else 'an error'} is worth retrying up to "
                               f"{max_attempts} times")
+    if len(attempts) < max_attempts:
+        return Verdict(False, f"the call '{text}' was sent {len(attempts)} times, then the code gave up; it may be "
+                              f"tried {max_attempts} times in all, the first one included (off by one?)")
     return Verdict(True, f"the call '{text}' was sent {len(attempts)} times, then the code gave up")
 
 
