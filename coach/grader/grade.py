@@ -62,13 +62,15 @@ def grade_exercise(
         raise GradeError("\n".join(str(e) for e in exc.errors)) from exc
 
     started = time.monotonic()
+    tree = _parse(source)  # once, here: CPython 3.11's parser is not safe to run from two threads at once
     seeds = max((c.seeds for item in exercise.checks if (c := get_check(item.check)) is not None), default=1)
     # A property such as jitter shows only as a difference between seeded runs. Each run has its own
     # stub and clock, so the others run beside the first: one waits on its program while another's stub works.
     with ThreadPoolExecutor(max_workers=max(1, seeds - 1)) as others:  # no thread starts until a submit
-        reruns = [others.submit(_run, exercise, file, source, scenario, seed=seed + n, pool=pool, on_progress=None)
+        reruns = [others.submit(_run, exercise, file, source, tree, scenario, seed=seed + n, pool=pool,
+                                on_progress=None)
                   for n in range(1, seeds)]
-        evidence = _run(exercise, file, source, scenario, seed=seed, pool=pool, on_progress=on_progress)
+        evidence = _run(exercise, file, source, tree, scenario, seed=seed, pool=pool, on_progress=on_progress)
         if reruns:
             evidence = dataclasses.replace(evidence, reruns=tuple(rerun.result() for rerun in reruns))
     result, journal = evidence.result, list(evidence.journal)
@@ -93,7 +95,7 @@ def grade_exercise(
     )
 
 
-def _run(exercise: Exercise, file: Path, source: str, scenario: Any, *, seed: int, pool: object | None,
+def _run(exercise: Exercise, file: Path, source: str, tree: ast.Module | None, scenario: Any, *, seed: int, pool: object | None,
          on_progress: Callable[[GradeProgress], None] | None) -> RunEvidence:
     """One run of the file in the sandbox against a fresh stub and clock."""
     from coach.sandbox import SandboxRequest, run_sandboxed
@@ -117,7 +119,7 @@ def _run(exercise: Exercise, file: Path, source: str, scenario: Any, *, seed: in
     finally:
         clock.close()
     return RunEvidence(
-        exercise=exercise, journal=tuple(journal), result=result, source=source, tree=_parse(source),
+        exercise=exercise, journal=tuple(journal), result=result, source=source, tree=tree,
         scenario=scenario, clock=clock, seed=seed,
     )
 
@@ -125,7 +127,7 @@ def _run(exercise: Exercise, file: Path, source: str, scenario: Any, *, seed: in
 def _parse(source: str) -> ast.Module | None:
     try:
         return ast.parse(source)
-    except SyntaxError:
+    except (SyntaxError, ValueError, RecursionError, MemoryError):  # null bytes, absurd nesting: no tree to read
         return None
 
 

@@ -59,6 +59,9 @@ def syntax_error(source: str, file_name: str) -> LearnerError | None:
         column = (exc.offset - (len(code) - len(stripped))) if exc.offset else None
         return LearnerError("syntax", f"{type(exc).__name__}: {exc.msg}", file_name,
                             (ErrorFrame(line, None, stripped),), column)
+    except (RecursionError, MemoryError) as exc:  # Python itself cannot read the file: nested too deeply
+        return LearnerError("syntax", f"{type(exc).__name__}: the code is nested too deeply for Python to parse",
+                            file_name, (), None)
     return None
 
 

@@ -83,6 +83,14 @@ def test_a_syntax_error_is_printed_first_as_the_learners_own_line(capsys, tmp_pa
     assert "importlib" not in out and "coach/sandbox" not in out
 
 
+def test_code_nested_too_deeply_to_parse_is_reported_as_the_learners_not_a_traceback(capsys, tmp_path) -> None:
+    nested = tmp_path / "mine.py"
+    nested.write_text("x = a" + ".a" * 200_000 + "\n")  # Python's parser gives up with RecursionError
+    assert main(["grade", "retry-backoff", str(nested)]) == 1
+    out = capsys.readouterr().out
+    assert "nested too deeply" in out and out.index("nested too deeply") < out.index("✗")
+
+
 def test_a_crash_shows_the_learners_frames_and_hides_coachs(capsys, tmp_path) -> None:
     crashing = tmp_path / "mine.py"
     crashing.write_text("def helper():\n    return 1 / 0\n\n\ndef main():\n    return helper()\n")
