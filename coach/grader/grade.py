@@ -95,8 +95,8 @@ def grade_exercise(
     )
 
 
-def _run(exercise: Exercise, file: Path, source: str, tree: ast.Module | None, scenario: Any, *, seed: int, pool: object | None,
-         on_progress: Callable[[GradeProgress], None] | None) -> RunEvidence:
+def _run(exercise: Exercise, file: Path, source: str, tree: ast.Module | None, scenario: Any, *, seed: int,
+         pool: object | None, on_progress: Callable[[GradeProgress], None] | None) -> RunEvidence:
     """One run of the file in the sandbox against a fresh stub and clock."""
     from coach.sandbox import SandboxRequest, run_sandboxed
     from coach.stub.runner import StubThread
