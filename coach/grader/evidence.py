@@ -105,6 +105,15 @@ class RunEvidence:
         return None
 
 
+def retry_after(entry: Any) -> float | None:
+    """The seconds an answer's `retry-after` header asked for, or None without a readable one."""
+    value = (entry.response_headers or {}).get("retry-after")
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
+
+
 SDK_RETRIED_STATUSES = frozenset({408, 409, 429})
 """With every status of 500 and above: what the SDK retries on its own (`_base_client._should_retry`)."""
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from coach.curriculum.schema import Field
 from coach.grader.checks import Verdict, check
-from coach.grader.evidence import RunEvidence
+from coach.grader.evidence import RunEvidence, retry_after
 
 DOC_PATTERN = r"doc-\d+"
 HEADER = "anthropic-ratelimit-{}-{}"
@@ -201,3 +201,51 @@ def reaches_every_document(evidence: RunEvidence, count: int, id_format: str, pa
         return Verdict(False, f"{len(missing)} of {count} documents never reached the API: {_ids(missing)}"
                               f"{after}{why}{_unnamed(evidence, pattern)}")
     return Verdict(True, f"all {count} documents reached the API")
+
+
+def _refill_s(entry: Any, bucket: str) -> float:
+    """Seconds until the bucket an answer described is full again: what its `-reset` header says, to the second.
+
+    From `-limit` and `-remaining` (a bucket refills at limit/60 a second), so the check needs no
+    clock of its own to read the timestamp against.
+    """
+    limit, remaining = _int_header(entry, bucket, "limit"), _int_header(entry, bucket, "remaining")
+    if not limit or remaining is None:
+        return 0.0
+    return max(0, limit - remaining) * 60.0 / limit + 1.0  # -reset is rounded up to the whole second
+
+
+@check("waits_no_longer_than_asked", backoff_cap_s=Field((int, float)), tolerance_s=Field((int, float), required=False))
+def waits_no_longer_than_asked(evidence: RunEvidence, backoff_cap_s: float, tolerance_s: float = 0.5) -> Verdict:
+    """No pause with nothing in flight outlasted what the last answer asked for (its buckets' `-reset`,
+    when they are full again, or its `retry-after`) plus one backoff at the cap. A longer pause leaves
+    the batch idle. The backoff on top admits jitter added to a retry-after, and a backoff slept after
+    a document's last attempt: a waste of seconds, not of the night.
+    """
+    if evidence.crashed:
+        return Verdict(False, f"{_stopped(evidence)} before the batch was done: its pauses were never put to the test")
+    entries = sorted((e for e in evidence.messages if e.finished_s is not None), key=lambda e: (e.arrived_s, e.seq))
+    if not entries:
+        return Verdict(False, "no request reached the API")
+    longest: tuple[float, Any, Any] | None = None
+    last = entries[0]
+    for entry in entries[1:]:
+        if entry.arrived_s >= last.finished_s:
+            pause = entry.arrived_s - last.finished_s
+            asked = max([retry_after(last) or 0.0] + [_refill_s(last, bucket) for bucket in BUCKET_NAMES])
+            if pause > asked + backoff_cap_s + tolerance_s:
+                return Verdict(False, f"request {entry.seq} came {pause:.1f} s after request {last.seq} finished, with "
+                                      f"nothing in flight; that answer asked for at most {asked:.1f} s (until its "
+                                      f"buckets' -reset, or its retry-after), and one backoff adds at most "
+                                      f"{backoff_cap_s:g} s")
+            if longest is None or pause > longest[0]:
+                longest = (pause, last, entry)
+        if entry.finished_s >= last.finished_s:  # ties are common in scenario time: the later one answered last
+            last = entry
+    if longest is None:
+        return Verdict(True, "requests followed one another without a pause")
+    pause, before, after = longest
+    why = f"a {before.status} that said retry-after: {retry_after(before):g}" if retry_after(before) else \
+        f"a {before.status}"
+    return Verdict(True, f"no pause outlasted what the last answer asked for; the longest, {pause:.1f} s, came after "
+                         f"request {before.seq} ({why}), before request {after.seq}")

@@ -14,18 +14,10 @@ from typing import Any
 
 from coach.curriculum.schema import Field
 from coach.grader.checks import Verdict, check
-from coach.grader.evidence import RunEvidence, sdk_retry
+from coach.grader.evidence import RunEvidence, retry_after, sdk_retry
 
 RANDOM_FUNCTIONS = {"random", "uniform", "randint", "randrange", "choice", "triangular", "gauss", "betavariate",
                     "expovariate", "normalvariate", "token_bytes", "randbelow", "SystemRandom", "getrandbits"}
-
-
-def _retry_after(entry: Any) -> float | None:
-    value = entry.response_headers.get("retry-after")
-    try:
-        return float(value) if value is not None else None
-    except ValueError:
-        return None
 
 
 def _what(entry: Any) -> str:
@@ -43,7 +35,7 @@ def honours_retry_after(evidence: RunEvidence, tolerance_s: float = 0.1) -> Verd
     for prompt in dict.fromkeys(e.prompt or "" for e in evidence.messages):
         attempts = evidence.call(prompt)
         for before, after in itertools.zip_longest(attempts, attempts[1:]):
-            wait = _retry_after(before)
+            wait = retry_after(before)
             if wait is None or before.finished_s is None:
                 continue
             if after is None:
@@ -64,7 +56,7 @@ def _backoff_waits(evidence: RunEvidence, text: str) -> list[float]:
     """Seconds the program itself waited before each of its own retries of a call, after an error
     that carried no retry-after: from the end of the request before (the SDK's last retry, if any)."""
     return [after.arrived_s - before.finished_s for before, after in itertools.pairwise(evidence.call(text))
-            if not sdk_retry(before, after) and before.finished_s is not None and _retry_after(before) is None]
+            if not sdk_retry(before, after) and before.finished_s is not None and retry_after(before) is None]
 
 
 @check("backs_off_exponentially", text=Field(str), base_s=Field((int, float)),
@@ -181,10 +173,11 @@ def caps_attempts(evidence: RunEvidence, text: str, max_attempts: int) -> Verdic
     attempts = evidence.own_attempts(text)
     if len(attempts) > max_attempts:
         return Verdict(False, f"the call '{text}' was sent {len(attempts)} times; the cap is {max_attempts}")
+    if not attempts:
+        return Verdict(False, f"the call '{text}' never reached the API")
     if len(attempts) < 2:
-        return Verdict(False, f"the call '{text}' was sent {len(attempts)} time(s); a call failing with "
-                              f"{_what(attempts[0]) if attempts else 'an error'} is worth retrying up to "
-                              f"{max_attempts} times")
+        return Verdict(False, f"the call '{text}' was sent once; a call failing with {_what(attempts[0])} "
+                              f"is worth trying up to {max_attempts} times in all")
     if len(attempts) < max_attempts:
         return Verdict(False, f"the call '{text}' was sent {len(attempts)} times, then the code gave up; it may be "
                               f"tried {max_attempts} times in all, the first one included (off by one?)")
