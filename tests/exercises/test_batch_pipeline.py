@@ -17,7 +17,7 @@ EXERCISE = "batch-pipeline"
 def test_reference_solution_passes_every_item(grade: Grade) -> None:
     report = grade(EXERCISE, reference(EXERCISE))
     assert failing(report) == set(), [(i.id, i.evidence) for i in report.items if not i.passed]
-    assert len(report.timeline) >= 200  # a few hundred requests, as the brief says
+    assert len(report.timeline) >= 30  # every document, and the retries, as the brief says
 
 
 @pytest.mark.parametrize("wrong", wrong_solutions(EXERCISE), ids=lambda p: p.stem)

@@ -78,8 +78,8 @@ def summarise_all(client: anthropic.Anthropic, documents: dict[str, str]) -> dic
 
 # Leave the rest as it is: the grader tells documents apart by the id at the start of each prompt.
 
-LONG_REPORTS = range(141, 161)
-"""doc-141 to doc-160 are annual reports of about 5,000 tokens each; the others are a few hundred."""
+LONG_REPORTS = range(11, 19)
+"""doc-011 to doc-018 are annual reports of about 5,000 tokens each; the others are a few hundred."""
 _WORDS = "invoice contract shipment audit quarterly refund warranty incident supplier renewal".split()
 
 
@@ -89,8 +89,8 @@ def request_for(doc_id: str, text: str) -> dict:
             "messages": [{"role": "user", "content": f"{doc_id}: {text}"}]}
 
 
-def load_documents(count: int = 200) -> dict[str, str]:
-    """Deterministic stand-ins for the night's documents, doc-001 to doc-200."""
+def load_documents(count: int = 30) -> dict[str, str]:
+    """Deterministic stand-ins for the night's documents, doc-001 to doc-030."""
     documents = {}
     for n in range(1, count + 1):
         words = 2200 + (n * 53) % 400 if n in LONG_REPORTS else 60 + (n * 37) % 110

@@ -1,4 +1,5 @@
-"""Batch pipeline, wrong (written from scratch, a budget dataclass): stops the batch at the first document that fails for good.
+"""Batch pipeline, wrong (written from scratch, a budget dataclass): counts attempts from 1 but stops at
+MAX_ATTEMPTS - 1, so a document that is overloaded every time is given up one attempt early (fails caps-attempts).
 """
 
 import random
@@ -53,7 +54,7 @@ def summarise_one(client: anthropic.Anthropic, budget: Budget, request: dict) ->
             response = getattr(error, "response", None)
             if response is not None:
                 budget.update(response.headers)
-            if attempt == MAX_ATTEMPTS:
+            if attempt == MAX_ATTEMPTS - 1:
                 return False, f"{type(error).__name__}: gave up after {attempt} attempts"
             told = response.headers.get("retry-after") if response is not None else None
             pause = min(MAX_DELAY_S, random.uniform(BASE_DELAY_S, pause * 3))  # decorrelated jitter
@@ -71,15 +72,13 @@ def summarise_all(client: anthropic.Anthropic, documents: dict[str, str]) -> dic
     for doc_id, text in documents.items():
         ok, said = summarise_one(client, budget, request_for(doc_id, text))
         result["summaries" if ok else "failed"][doc_id] = said
-        if not ok:
-            break  # something is wrong with the batch: stop and look
     return result
 
 
 # Leave the rest as it is: the grader tells documents apart by the id at the start of each prompt.
 
-LONG_REPORTS = range(141, 161)
-"""doc-141 to doc-160 are annual reports of about 5,000 tokens each; the others are a few hundred."""
+LONG_REPORTS = range(11, 19)
+"""doc-011 to doc-018 are annual reports of about 5,000 tokens each; the others are a few hundred."""
 _WORDS = "invoice contract shipment audit quarterly refund warranty incident supplier renewal".split()
 
 
@@ -89,8 +88,8 @@ def request_for(doc_id: str, text: str) -> dict:
             "messages": [{"role": "user", "content": f"{doc_id}: {text}"}]}
 
 
-def load_documents(count: int = 200) -> dict[str, str]:
-    """Deterministic stand-ins for the night's documents, doc-001 to doc-200."""
+def load_documents(count: int = 30) -> dict[str, str]:
+    """Deterministic stand-ins for the night's documents, doc-001 to doc-030."""
     documents = {}
     for n in range(1, count + 1):
         words = 2200 + (n * 53) % 400 if n in LONG_REPORTS else 60 + (n * 37) % 110
