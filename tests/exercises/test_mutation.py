@@ -248,10 +248,9 @@ SURVIVORS: dict[str, dict[str, str]] = {
                         "a backoff whose ceiling shrinks or stays: backoff-jitter judges jitter and a floor, "
                         "not growth (a right solution's decorrelated jitter may shrink too)"),
     },
-    # Sampled by CI once the references gained their "why" notes (the line numbers moved); not judged yet.
-    # (cost-accumulator's, Mul_LShift#6@110, is in account_history: equivalent as given code, see GIVEN.)
+    # (cost-accumulator's Mul_LShift#6@110 is in account_history: equivalent as given code, see GIVEN.)
     "cost-accumulator": dict.fromkeys(
-        [f"core/ReplaceBinaryOperator_Mul_{op}#0@49" for op in ("Add", "Sub", "Div", "FloorDiv", "Mod")],
+        [f"core/ReplaceBinaryOperator_Mul_{op}#0@49" for op in ("Add", "Sub", "Div", "FloorDiv")],
         "worst_case_usd under-prices the counted input (by half or more), yet the refusal falls at the same call: "
         "even the under-priced worst case takes the $0.0518 spent past the $0.060 cap. A cap within $0.001 of the "
         "true worst case would kill it, but only by tuning the cap to this reference's last call"),
@@ -369,8 +368,7 @@ def test_mutant_of_the_reference_fails_an_item(grade: Grade, tmp_path: Path, exe
     assert not survived, f"{exercise_id} mutant {mutant_id} survived every item"
 
 
-JUDGED_IN_FULL = {"sse-parser", "async-enrichment", "observed-call", "safe-answer", "retired-model", "retry-backoff",
-                  "nightly-batch", "batch-pipeline"}
+JUDGED_IN_FULL = set(EXERCISES)
 """Exercises whose every mutant was graded and every survivor judged (docs/grading.md has their scores)."""
 
 
