@@ -80,7 +80,7 @@ def _supervise(spec: dict[str, Any]) -> None:
         os.close(spec["log_fd"])  # nor the log channel: only the learner's records go on it
     # Nor its output: the runner then sees stdout and stderr end the moment the last learner process does.
     namespaces.let_go_of_output()
-    told, status = _witness(pid, report_r)
+    told, status = _witness(pid, report_r, spec["outcome_fd"])
     namespaces.kill_descendants()
     # The last word, once nothing of the learner's is left: the runner need not wait for this process's
     # own end (a PID namespace's teardown takes milliseconds) to know how the run ended.
@@ -88,8 +88,12 @@ def _supervise(spec: dict[str, Any]) -> None:
     os._exit(status)
 
 
-def _witness(pid: int, report_r: int) -> tuple[dict[str, Any] | None, int]:
-    """Read the learner process's report pipe until the process ends; then judge the report against that end."""
+def _witness(pid: int, report_r: int, outcome_fd: int) -> tuple[dict[str, Any] | None, int]:
+    """Read the learner process's report pipe until the process ends; then judge the report against that end.
+
+    The runner never writes on the outcome channel, so its end becoming readable means the runner is gone
+    (its grader ended, or was killed): the run is stopped then, instead of outliving everyone who could end it.
+    """
     import selectors
 
     from coach.sandbox.witness import Witness, exit_status
@@ -105,6 +109,7 @@ def _witness(pid: int, report_r: int) -> tuple[dict[str, Any] | None, int]:
     selector = selectors.DefaultSelector()
     selector.register(report_r, selectors.EVENT_READ)
     selector.register(wake_r, selectors.EVENT_READ)
+    selector.register(outcome_fd, selectors.EVENT_READ)
     status = _ended(pid)
     while status is None:
         if stopped[0]:
@@ -114,6 +119,11 @@ def _witness(pid: int, report_r: int) -> tuple[dict[str, Any] | None, int]:
             if key.fd == wake_r:
                 with contextlib.suppress(OSError):
                     os.read(wake_r, 512)
+            elif key.fd == outcome_fd:
+                selector.unregister(outcome_fd)  # the runner hung up: nobody is left to end this run
+                stopped[0] = True
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
             elif not _read_into(witness, report_r):
                 selector.unregister(report_r)
         status = _ended(pid)
