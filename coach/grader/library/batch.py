@@ -178,7 +178,7 @@ def reports_outcomes(evidence: RunEvidence, pattern: str = DOC_PATTERN) -> Verdi
         if not isinstance(why, str) or not why.strip():
             return Verdict(False, f"'failed' gives {doc} the reason {why!r}: say why in words, e.g. "
                                   "f'{type(error).__name__}: {error.message}', so a rerun knows what went wrong")
-    reasons = "; ".join(f"{doc}: {str(reason)[:80]}" for doc, reason in list(failed.items())[:3])
+    reasons = "; ".join(f"{doc}: {_clipped(str(reason))}" for doc, reason in list(failed.items())[:3])
     return Verdict(True, f"'summaries' has the {len(summaries)} answered documents and 'failed' the "
                          f"{len(failed)} never answered" + (f" ({reasons})" if reasons else ""))
 
@@ -201,6 +201,11 @@ def reaches_every_document(evidence: RunEvidence, count: int, id_format: str, pa
         return Verdict(False, f"{len(missing)} of {count} documents never reached the API: {_ids(missing)}"
                               f"{after}{why}{_unnamed(evidence, pattern)}")
     return Verdict(True, f"all {count} documents reached the API")
+
+
+def _clipped(text: str, width: int = 80) -> str:
+    """A reason short enough to quote, marked where it was cut so it never reads as the whole of it."""
+    return text if len(text) <= width else text[:width - 1] + "…"
 
 
 def _refill_s(entry: Any, bucket: str) -> float:
