@@ -288,8 +288,10 @@ def _supervise(request: SandboxRequest, level: isolation.Level, spec: dict[str, 
                         # Only now may time move: the harness has handed over the stub's socket (its "S" came
                         # first), so no request can sit unaccepted while the clock runs on to its timeout.
                         # Nor may it move while a log record is unread: its arrival stamp is the moment it was sent.
-                        session.attach((started.stdout, started.stderr, logs.fileno()))
+                        # Read before attaching: from attach on the clock may jump at once (a program already
+                        # asleep), and a start read after that jump would drop the jump from scenario_s.
                         scenario_start = request.clock.now()
+                        session.attach((started.stdout, started.stderr, logs.fileno()))
                         deadline = ready_at + request.timeout_s
                     continue
                 # Unread log bytes hold scenario time still, so the time read before reading them is when
