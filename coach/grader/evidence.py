@@ -105,6 +105,11 @@ class RunEvidence:
         return None
 
 
+def clipped(text: str, limit: int) -> str:
+    """Text short enough to quote in evidence, marked where it was cut so it never reads as the whole of it."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def retry_after(entry: Any) -> float | None:
     """The seconds an answer's `retry-after` header asked for, or None without a readable one."""
     value = (entry.response_headers or {}).get("retry-after")

@@ -120,10 +120,8 @@ def _witness(pid: int, report_r: int, outcome_fd: int) -> tuple[dict[str, Any] |
                 with contextlib.suppress(OSError):
                     os.read(wake_r, 512)
             elif key.fd == outcome_fd:
-                selector.unregister(outcome_fd)  # the runner hung up: nobody is left to end this run
+                selector.unregister(outcome_fd)  # the runner hung up: stop, as on its SIGUSR1
                 stopped[0] = True
-                with contextlib.suppress(OSError):
-                    os.kill(pid, signal.SIGKILL)
             elif not _read_into(witness, report_r):
                 selector.unregister(report_r)
         status = _ended(pid)

@@ -14,7 +14,8 @@ from typing import Any
 
 from coach.curriculum.schema import Field
 from coach.grader.checks import Verdict, check
-from coach.grader.evidence import RunEvidence, retry_after
+from coach.grader.evidence import RunEvidence, clipped, retry_after
+from coach.stub.ratelimit import Bucket
 
 DOC_PATTERN = r"doc-\d+"
 HEADER = "anthropic-ratelimit-{}-{}"
@@ -178,7 +179,7 @@ def reports_outcomes(evidence: RunEvidence, pattern: str = DOC_PATTERN) -> Verdi
         if not isinstance(why, str) or not why.strip():
             return Verdict(False, f"'failed' gives {doc} the reason {why!r}: say why in words, e.g. "
                                   "f'{type(error).__name__}: {error.message}', so a rerun knows what went wrong")
-    reasons = "; ".join(f"{doc}: {_clipped(str(reason))}" for doc, reason in list(failed.items())[:3])
+    reasons = "; ".join(f"{doc}: {clipped(str(reason), 80)}" for doc, reason in list(failed.items())[:3])
     return Verdict(True, f"'summaries' has the {len(summaries)} answered documents and 'failed' the "
                          f"{len(failed)} never answered" + (f" ({reasons})" if reasons else ""))
 
@@ -203,21 +204,16 @@ def reaches_every_document(evidence: RunEvidence, count: int, id_format: str, pa
     return Verdict(True, f"all {count} documents reached the API")
 
 
-def _clipped(text: str, width: int = 80) -> str:
-    """A reason short enough to quote, marked where it was cut so it never reads as the whole of it."""
-    return text if len(text) <= width else text[:width - 1] + "…"
-
-
 def _refill_s(entry: Any, bucket: str) -> float:
     """Seconds until the bucket an answer described is full again: what its `-reset` header says, to the second.
 
-    From `-limit` and `-remaining` (a bucket refills at limit/60 a second), so the check needs no
-    clock of its own to read the timestamp against.
+    From `-limit` and `-remaining` by the stub's own refill rule, so the check needs no clock of its
+    own to read the timestamp against.
     """
     limit, remaining = _int_header(entry, bucket, "limit"), _int_header(entry, bucket, "remaining")
     if not limit or remaining is None:
         return 0.0
-    return max(0, limit - remaining) * 60.0 / limit + 1.0  # -reset is rounded up to the whole second
+    return Bucket(limit, min(remaining, limit), 0.0).seconds_until_full() + 1.0  # -reset is rounded up to the second
 
 
 @check("waits_no_longer_than_asked", backoff_cap_s=Field((int, float)), tolerance_s=Field((int, float), required=False))
@@ -250,7 +246,7 @@ def waits_no_longer_than_asked(evidence: RunEvidence, backoff_cap_s: float, tole
     if longest is None:
         return Verdict(True, "requests followed one another without a pause")
     pause, before, after = longest
-    why = f"a {before.status} that said retry-after: {retry_after(before):g}" if retry_after(before) else \
-        f"a {before.status}"
+    told = retry_after(before)
+    why = f"a {before.status} that said retry-after: {told:g}" if told else f"a {before.status}"
     return Verdict(True, f"no pause outlasted what the last answer asked for; the longest, {pause:.1f} s, came after "
                          f"request {before.seq} ({why}), before request {after.seq}")

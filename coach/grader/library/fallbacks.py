@@ -17,7 +17,7 @@ from typing import Any
 
 from coach.curriculum.schema import Field
 from coach.grader.checks import Verdict, check
-from coach.grader.evidence import RunEvidence
+from coach.grader.evidence import RunEvidence, clipped
 from coach.stub.scenario import DEFAULT_MESSAGES
 from coach.stub.tokens import text_pieces
 
@@ -157,7 +157,7 @@ def _what_api_did(evidence: RunEvidence, entry: Any) -> str:
 
 def _quote(text: str, limit: int = 90) -> str:
     text = " ".join(text.split())
-    return repr(text if len(text) <= limit else text[: limit - 3] + "...")
+    return repr(clipped(text, limit))
 
 
 def _scripted(evidence: RunEvidence) -> str | None:

@@ -16,7 +16,7 @@ from typing import Any
 
 from coach.curriculum.schema import Field
 from coach.grader.checks import Verdict, check
-from coach.grader.evidence import RunEvidence
+from coach.grader.evidence import RunEvidence, clipped
 from coach.stub.tokens import text_pieces
 
 BREAKS = {
@@ -76,7 +76,7 @@ def _outcome(outcomes: dict[str, Any], case: str) -> dict[str, Any]:
 def _quote(text: Any, limit: int = 60) -> str:
     if not isinstance(text, str):
         return repr(text)
-    return repr(text if len(text) <= limit else text[: limit - 3] + "...")
+    return repr(clipped(text, limit))
 
 
 def _no_scripted_text() -> Verdict:
