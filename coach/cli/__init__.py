@@ -37,9 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     words = sys.argv[1:] if argv is None else list(argv)
     if words[:1] == ["grade"] and not {"-h", "--help"} & set(words):
-        from coach.grader.session import start_early
+        from coach.grader.early_pool import start_early
 
-        start_early()  # the sandbox's SDK import begins while the parsers are still being built
+        start_early()  # the sandbox's SDK import begins before the grader's own imports and parsers
     if words:
         args = build_parser().parse_args(words)
         handler = args.handler

@@ -28,9 +28,11 @@ log = logging.getLogger(__name__)
 class GradingSession:
     """Grades exercises from one lazily started warm pool; thread-safe; `close()` when done."""
 
-    def __init__(self) -> None:
+    def __init__(self, starting: WarmPool | None = None) -> None:
         self._lock = threading.Lock()
         self._pool: WarmPool | None = None
+        self._starting = starting
+        """A pool spawned before this session (`early_pool`), adopted once it is ready."""
         self._failed = False
         self._closed = False
 
@@ -41,7 +43,15 @@ class GradingSession:
 
     def warm_up(self) -> None:
         """Start the warm pool on a background thread, if it is not started yet."""
-        threading.Thread(target=self._get_pool, name="coach-grader-warm-up", daemon=True).start()
+        threading.Thread(target=self._warm_up, name="coach-grader-warm-up", daemon=True).start()
+
+    def _warm_up(self) -> None:
+        from coach.sandbox import syscalls
+
+        # Each run's spec says whether seccomp loads here: its binding runs `ldconfig` twice on import,
+        # which this pays while the pool's server is still importing the SDK, not when a run is asked for.
+        syscalls.available()
+        self._get_pool()
 
     def grade(
         self, exercise: Exercise, file: Path, *, on_progress: Callable[[GradeProgress], None] | None = None,
@@ -55,7 +65,8 @@ class GradingSession:
         except IsolationUnavailable as exc:
             raise GradeError(str(exc)) from None
         # bubblewrap cannot isolate a forked process: asked for, every run starts cold under it.
-        pool = self._get_pool() if warm is not None else None
+        # The pool is waited for only when the run's stub is up (a cold `coach grade` overlaps the two).
+        pool = self._get_pool if warm is not None else None
         return grade_exercise(exercise, file, on_progress=on_progress, pool=pool,
                               seed=DEFAULT_SEED if seed is None else seed)
 
@@ -69,11 +80,12 @@ class GradingSession:
             return None  # grade() says why
         with self._lock:
             if self._pool is None and not self._failed and not self._closed:
-                pool = None
+                pool, self._starting = self._starting, None
                 try:
-                    from coach.sandbox import WarmPool
+                    if pool is None:
+                        from coach.sandbox import WarmPool
 
-                    pool = WarmPool()  # at the level the setting asks for (isolation.warm_level)
+                        pool = WarmPool()  # at the level the setting asks for (isolation.warm_level)
                     pool.wait_ready()
                 except Exception as exc:  # grading still works cold
                     log.warning("warm start unavailable, grading cold: %s", exc)
@@ -87,9 +99,11 @@ class GradingSession:
     def close(self) -> None:
         with self._lock:
             self._closed = True
-            pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.close()
+            pools = [self._pool, self._starting]
+            self._pool = self._starting = None
+        for pool in pools:
+            if pool is not None:
+                pool.close()
 
     def __enter__(self) -> GradingSession:
         return self
@@ -98,23 +112,8 @@ class GradingSession:
         self.close()
 
 
-_early: GradingSession | None = None
-
-
-def start_early() -> None:
-    """Start a session's warm pool now, for `coach grade` to pick up with `early_session()`.
-
-    The pool's server spends seconds importing the SDK; begun before the command line is even
-    parsed, that import overlaps everything else a cold `coach grade` does.
-    """
-    global _early
-    if _early is None:
-        _early = GradingSession()
-        _early.warm_up()
-
-
 def early_session() -> GradingSession:
-    """The session `start_early` began, or a new one."""
-    global _early
-    session, _early = _early, None
-    return session or GradingSession()
+    """A session that adopts the pool `coach.cli` spawned first thing (`early_pool.start_early`), if any."""
+    from coach.grader import early_pool
+
+    return GradingSession(starting=early_pool.take())
