@@ -50,6 +50,8 @@ def grade_exercise(
     pool: object | None = None,
     seed: int = DEFAULT_SEED,
 ) -> GradeReport:
+    """`pool`: a `WarmPool`, or a function that returns one (or None: start cold), called only once the
+    run's stub is serving, so a pool still importing the SDK overlaps the scenario, the stub and its imports."""
     from coach.stub.scenario import ScenarioError, load_scenario
 
     try:
@@ -112,7 +114,7 @@ def _run(exercise: Exercise, file: Path, source: str, tree: ast.Module | None, s
             result = run_sandboxed(
                 SandboxRequest(file=file, entry=exercise.entry, clock=clock, stub=stub, timeout_s=exercise.timeout_s,
                                seed=seed),
-                pool,  # type: ignore[arg-type]
+                pool() if callable(pool) else pool,  # type: ignore[arg-type]
             )
             stub.journal.settle(SETTLE_S)  # requests the program left open end when its sockets close
             journal = stub.journal.entries()

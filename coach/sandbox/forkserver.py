@@ -28,6 +28,7 @@ MAX_MESSAGE = 1 << 20
 ZYGOTES = 2
 """Zygotes kept ready: a jitter item grades two seeded runs side by side."""
 _FDS = 7
+FIRST_REQUEST_GRACE_S = 0.05
 
 
 @dataclass
@@ -44,6 +45,7 @@ def serve(fd: int, level: str | None = None) -> None:
     from coach.sandbox.sdkwarmup import warm_sdk
 
     landlock.abi()  # loads py-landlock (which runs `ldconfig` to find libc) once, here
+    namespaces.libc()  # and libc's handle: every harness and zygote forked below inherits both
     landlock.hold(landlock.python_read_roots())  # every run's Landlock folders, opened once, here
     if syscalls.available():
         syscalls.prepare()  # a forked harness only loads the filter built here
@@ -69,7 +71,9 @@ def serve(fd: int, level: str | None = None) -> None:
     """Harnesses handed a run: only their ends are reported (a zygote's end is nobody's business)."""
     warmed = False
     while True:
-        if not selector.select(timeout=0):
+        # Before the warm-up, a moment's grace: a cold `coach grade` asks for its run within milliseconds of
+        # "ready" (its request would otherwise wait behind the warm-up, about 100 ms).
+        if not selector.select(timeout=0 if warmed else FIRST_REQUEST_GRACE_S):
             if not warmed:
                 # The SDK's first-use costs (an SSL context per client, lazily built parsers), paid once, when
                 # nothing is waiting: a run asked for at once (`coach grade`) is not held up by them.

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import ctypes.util
 import fcntl
 import os
 import select
@@ -29,7 +28,9 @@ _libc: ctypes.CDLL | None = None
 def libc() -> ctypes.CDLL:
     global _libc
     if _libc is None:
-        _libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        # The process's own symbols include libc's (Python links it). `find_library("c")` would run
+        # `ldconfig -p`, a few ms in every harness and zygote.
+        _libc = ctypes.CDLL(None, use_errno=True)
     return _libc
 
 
