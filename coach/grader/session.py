@@ -79,21 +79,32 @@ class GradingSession:
         except IsolationUnavailable:
             return None  # grade() says why
         with self._lock:
-            if self._pool is None and not self._failed and not self._closed:
-                pool, self._starting = self._starting, None
-                try:
-                    if pool is None:
-                        from coach.sandbox import WarmPool
+            if self._pool is not None or self._failed or self._closed:
+                return self._pool
+            pool = self._starting
+            if pool is None:
+                from coach.sandbox import WarmPool
 
-                        pool = WarmPool()  # at the level the setting asks for (isolation.warm_level)
-                    pool.wait_ready()
+                try:
+                    pool = self._starting = WarmPool()  # at the level the setting asks for (isolation.warm_level)
                 except Exception as exc:  # grading still works cold
                     log.warning("warm start unavailable, grading cold: %s", exc)
                     self._failed = True
-                    if pool is not None:
-                        pool.close()
-                else:
-                    self._pool = pool  # only once ready, so `warm` never says so early
+                    return None
+        # Waited for outside the lock, so `close()` (a usage error, the app quitting) never waits for the SDK import.
+        try:
+            pool.wait_ready()
+        except Exception as exc:
+            log.warning("warm start unavailable, grading cold: %s", exc)
+            with self._lock:
+                self._failed = True
+                if self._starting is pool:
+                    self._starting = None
+            pool.close()
+            return None
+        with self._lock:
+            if self._starting is pool:
+                self._starting, self._pool = None, pool  # only once ready, so `warm` never says so early
             return self._pool
 
     def close(self) -> None:

@@ -57,3 +57,32 @@ def test_grade_starts_the_pool_before_it_parses(monkeypatch):
     with pytest.raises(SystemExit):
         main(["grade", "--no-such-flag"])  # argparse refuses it: the pool was started before
     assert started == [True]
+
+
+def test_closing_a_session_does_not_wait_for_its_pool_to_start(monkeypatch):
+    """A usage error (`coach grade no-such-id`) closes the session while the SDK is still importing."""
+    import threading
+
+    class _SlowPool(_FakePool):
+        def __init__(self):
+            super().__init__()
+            self.unblocked = threading.Event()
+
+        def wait_ready(self):
+            self.unblocked.wait(30)  # a real pool's wait ends when its channel closes
+
+        def close(self):
+            super().close()
+            self.unblocked.set()
+
+    monkeypatch.setattr("coach.sandbox.isolation.warm_level", lambda: "process")
+    pool = _SlowPool()
+    session = grading.GradingSession(starting=pool)
+    waiter = threading.Thread(target=session._get_pool)
+    waiter.start()
+    closer = threading.Thread(target=session.close)
+    closer.start()
+    closer.join(10)
+    assert not closer.is_alive() and pool.closed  # it did not hold the lock while waiting for the pool
+    waiter.join(10)
+    assert not session.warm
