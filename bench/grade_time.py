@@ -91,10 +91,11 @@ def main() -> int:
             cold_max = f"{max(cold):.2f}" if cold else "-"
             bare_median = f"{statistics.median(bare):.2f}" if bare else "-"
             ratio = f"{statistics.median(cold) / statistics.median(bare):.2f}x" if cold else "-"
+            warm_median = f"{statistics.median(warm) * 1000:.0f}" if warm else "-"
             print(f"{exercise.id:<20} {requests or len(report.timeline):>8} {cold_median:>14} {cold_max:>11} "
-                  f"{bare_median:>15} {ratio:>11} {statistics.median(warm) * 1000:>15.0f} {cpu * 1000:>12.0f}")
+                  f"{bare_median:>15} {ratio:>11} {warm_median:>15} {cpu * 1000:>12.0f}")
         one = load_curriculum([ONE_REQUEST_COURSE]).exercise("first-call")
-        if one is not None and not args.exercises:
+        if one is not None and not args.exercises and args.warm:
             file = Path(tempfile.mkdtemp(prefix="coach-bench-")) / "one_request.py"
             file.write_text(ONE_REQUEST, encoding="utf-8")
             warm, cpu, report = _warm_grades(session, one, file, args.warm)
