@@ -22,6 +22,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = ROOT / "tests" / "exercises" / "solutions"
+CHEATS = "cheats"
+"""Programs that try to forge a grade, named for the exercise they attack: graded with it."""
 sys.path.insert(0, str(ROOT))
 
 
@@ -41,7 +43,7 @@ def main() -> int:
     from tests.exercises.test_determinism import busy_loops
 
     curriculum = load_curriculum()
-    exercise_ids = args.exercises or sorted(p.name for p in SOLUTIONS.iterdir() if p.is_dir())
+    exercise_ids = args.exercises or sorted(p.name for p in SOLUTIONS.iterdir() if p.is_dir() and p.name != CHEATS)
     print(f"load average {os.getloadavg()[0]:.1f}; {args.runs} quiet and {args.runs} loaded runs "
           f"({args.hogs} busy loops){f' and {args.realtime} at SCHED_FIFO' if args.realtime else ''} per file\n")
     print(f"{'exercise':<20} {'files':>5} {'grades':>6} {'verdict flips':>13} {'evidence diffs':>14} "
@@ -53,7 +55,9 @@ def main() -> int:
             if exercise is None:
                 print(f"{exercise_id:<20} (no such exercise)")
                 continue
-            files = [*sorted((SOLUTIONS / exercise_id).glob("*.py")), exercise.starter.parent / "reference.py"]
+            # the cheats folder names its files `<exercise_id with _>__<what it tries>.py`
+            cheats = sorted((SOLUTIONS / CHEATS).glob(f"{exercise_id.replace('-', '_')}__*.py"))
+            files = [*sorted((SOLUTIONS / exercise_id).glob("*.py")), *cheats, exercise.starter.parent / "reference.py"]
             flips = evidence = journal = grades = 0
             started = time.monotonic()
             for file in files:
