@@ -23,7 +23,7 @@ from typing import Any, TextIO
 STREAM_ENDS = ("complete", "error_event", "reset", "clean_close", "stall")
 
 
-@dataclass
+@dataclass(slots=True)  # an entry per request, kept for the whole run: smaller, and quicker to fill
 class JournalEntry:
     seq: int
     arrived_s: float
