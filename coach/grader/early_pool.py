@@ -19,25 +19,31 @@ log = logging.getLogger(__name__)
 _pool: WarmPool | None = None
 
 
-def start_early() -> None:
-    """Spawn the fork server now (about 20 ms here: the namespace probe, then one exec), for `take()`."""
-    global _pool
-    if _pool is not None:
-        return
+def spawn() -> WarmPool | None:
+    """A pool at the level the setting asks for, its server spawned now (about 20 ms: the namespace probe, then
+    one exec); None when only cold starts honour the setting (bubblewrap) or the pool cannot start."""
     from coach.sandbox.isolation import IsolationUnavailable, warm_level
 
     try:
         level = warm_level()
     except IsolationUnavailable:
-        return  # the grade says why, when it asks for its level
+        return None  # the grade says why, when it asks for its level
     if level is None:
-        return  # bubblewrap asked for: cold starts only
-    from coach.sandbox.warm import WarmPool
+        return None  # bubblewrap asked for: cold starts only
+    from coach.sandbox import WarmPool
 
     try:
-        _pool = WarmPool(level)
+        return WarmPool(level)
     except Exception as exc:  # grading still works, cold
         log.warning("warm start unavailable, grading cold: %s", exc)
+        return None
+
+
+def start_early() -> None:
+    """Spawn the fork server now, for `take()`."""
+    global _pool
+    if _pool is None:
+        _pool = spawn()
 
 
 def take() -> WarmPool | None:

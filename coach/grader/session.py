@@ -83,12 +83,10 @@ class GradingSession:
                 return self._pool
             pool = self._starting
             if pool is None:
-                from coach.sandbox import WarmPool
+                from coach.grader import early_pool
 
-                try:
-                    pool = self._starting = WarmPool()  # at the level the setting asks for (isolation.warm_level)
-                except Exception as exc:  # grading still works cold
-                    log.warning("warm start unavailable, grading cold: %s", exc)
+                pool = self._starting = early_pool.spawn()
+                if pool is None:  # grading still works cold
                     self._failed = True
                     return None
         # Waited for outside the lock, so `close()` (a usage error, the app quitting) never waits for the SDK import.

@@ -12,6 +12,9 @@ class SlowPool:
     entered = threading.Event()
     release = threading.Event()
 
+    def __init__(self, level: str | None = None) -> None:
+        pass
+
     def wait_ready(self) -> None:
         self.entered.set()
         self.release.wait(30)
